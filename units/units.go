@@ -1,0 +1,236 @@
+// Package units loads the units file (SPEC §3.1): the district's units, each
+// with its type, portal URL, optional column overrides and crawl settings.
+// Loading is strict and reports every problem with file:line:col before any
+// request is made; checking unit types and column ids against a ruleset is a
+// separate step (Check), since the file does not know the ruleset.
+package units
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gongkai/internal/yamlstrict"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is a loaded units file.
+type File struct {
+	// District is the district's display name; empty when not given.
+	District string `yaml:"district,omitempty"`
+	// Crawl loosens or tightens the crawler's politeness for every unit;
+	// nil fields keep gongkai's defaults.
+	Crawl *Crawl `yaml:"crawl,omitempty"`
+	// Units are the audited units, in file order.
+	Units []Unit `yaml:"units"`
+	// Source is the file's path ("" when parsed from bytes without a name).
+	Source string `yaml:"-"`
+}
+
+// Crawl holds politeness settings a units file may set for its fleet. Zero
+// values keep the defaults.
+type Crawl struct {
+	// Delay between requests to one host, e.g. "100ms"; "0s" turns delays off.
+	Delay string `yaml:"delay,omitempty"`
+	// Parallelism is the number of requests in flight per host.
+	Parallelism int `yaml:"parallelism,omitempty"`
+	// Concurrency is the number of requests in flight across all hosts.
+	Concurrency int `yaml:"concurrency,omitempty"`
+	// Contact is a URL or address naming who runs the audit, sent in the User-Agent.
+	Contact string `yaml:"contact,omitempty"`
+}
+
+// Unit is one audited unit.
+type Unit struct {
+	ID      string `yaml:"id"`
+	Name    string `yaml:"name"`
+	NameEN  string `yaml:"name_en,omitempty"`
+	Type    string `yaml:"type"`
+	URL     string `yaml:"url"`
+	Contact string `yaml:"contact,omitempty"`
+	// Columns maps a column id to its URL; such columns are not searched for.
+	Columns map[string]string `yaml:"columns,omitempty"`
+	// Hosts lists further host names (or host:port) the unit's pages live on.
+	Hosts []string `yaml:"hosts,omitempty"`
+	// IgnoreRobots opts the unit out of robots.txt (its owner agreed to the audit).
+	IgnoreRobots bool `yaml:"ignore_robots,omitempty"`
+	// Pos is where the unit was written.
+	Pos yamlstrict.Pos `yaml:"-"`
+	// Keys records where each key's value stands.
+	Keys map[string]yamlstrict.Pos `yaml:"-"`
+}
+
+// At returns the position of key in the unit, or the unit's own position.
+func (u *Unit) At(key string) yamlstrict.Pos {
+	if p, ok := u.Keys[key]; ok {
+		return p
+	}
+	return u.Pos
+}
+
+// Error is a problem in a units file (file:line:col: unit "id": field: problem).
+type Error = yamlstrict.Error
+
+// Errors lists every problem in a units file.
+type Errors = yamlstrict.Errors
+
+var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+var entities = map[reflect.Type]yamlstrict.Entity{
+	reflect.TypeOf(Unit{}): {Label: "unit", IDKey: "id"},
+}
+
+// Load reads and validates the units file at path.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse reads and validates a units file from bytes; name is used in errors.
+func Parse(name string, data []byte) (*File, error) {
+	root, err := yamlstrict.Parse(name, data)
+	if err != nil {
+		return nil, yamlstrict.Errors{err.(*yamlstrict.Error)}
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		line, col := 1, 1
+		if root != nil {
+			line, col = root.Line, root.Column
+		}
+		return nil, Errors{{Pos: yamlstrict.Pos{File: name, Line: line, Col: col}, Msg: "a units file is a mapping with a units: list"}}
+	}
+	d := &yamlstrict.Decoder{File: name, Entities: entities}
+	f := &File{Source: name}
+	d.Decode(root, f)
+	errs := d.Errs
+	errs = append(errs, f.validate(root)...)
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	return f, nil
+}
+
+func (f *File) validate(root *yaml.Node) Errors {
+	var errs Errors
+	add := func(p yamlstrict.Pos, u *Unit, field, format string, args ...any) {
+		ent := ""
+		if u != nil {
+			ent = fmt.Sprintf("unit %q", u.ID)
+		}
+		errs = append(errs, &Error{Pos: p, Entity: ent, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	if len(f.Units) == 0 {
+		add(yamlstrict.At(f.Source, root), nil, "units", "no units listed")
+	}
+	seen := map[string]yamlstrict.Pos{}
+	for i := range f.Units {
+		u := &f.Units[i]
+		switch {
+		case u.ID == "":
+			add(u.Pos, u, "id", "required")
+		case !idRE.MatchString(u.ID):
+			add(u.At("id"), u, "id", "must match [a-z0-9-]+ (lower-case letters, digits, hyphens)")
+		}
+		if p, dup := seen[u.ID]; dup && u.ID != "" {
+			add(u.At("id"), u, "id", "duplicate id (first at %s)", p)
+		}
+		seen[u.ID] = u.Pos
+		if strings.TrimSpace(u.Name) == "" {
+			add(u.Pos, u, "name", "required")
+		}
+		if u.Type == "" {
+			add(u.Pos, u, "type", "required")
+		}
+		if u.URL == "" {
+			add(u.Pos, u, "url", "required")
+		} else if err := checkURL(u.URL); err != nil {
+			add(u.At("url"), u, "url", "%v", err)
+		}
+		for _, col := range sortedKeys(u.Columns) {
+			if err := checkURL(u.Columns[col]); err != nil {
+				add(u.At("columns"), u, "columns."+col, "%v", err)
+			}
+		}
+		for _, h := range u.Hosts {
+			if h == "" || strings.ContainsAny(h, "/ ") {
+				add(u.At("hosts"), u, "hosts", "bad host %q: want a host name or host:port", h)
+			}
+		}
+	}
+	if f.Crawl != nil {
+		if f.Crawl.Parallelism < 0 || f.Crawl.Concurrency < 0 {
+			add(yamlstrict.At(f.Source, root), nil, "crawl", "parallelism and concurrency must not be negative")
+		}
+	}
+	return errs
+}
+
+// checkURL accepts absolute http and https URLs with a host.
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("bad URL %q: %v", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("bad URL %q: want an absolute http:// or https:// URL", s)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("bad URL %q: no host", s)
+	}
+	return nil
+}
+
+// Check verifies the file against what a ruleset knows: every unit type is
+// one of unitTypes and every overridden column one of columns.
+func (f *File) Check(unitTypes, columns []string) error {
+	types := map[string]bool{}
+	for _, t := range unitTypes {
+		types[t] = true
+	}
+	cols := map[string]bool{}
+	for _, c := range columns {
+		cols[c] = true
+	}
+	var errs Errors
+	for i := range f.Units {
+		u := &f.Units[i]
+		ent := fmt.Sprintf("unit %q", u.ID)
+		if !types[u.Type] {
+			errs = append(errs, &Error{Pos: u.At("type"), Entity: ent, Field: "type",
+				Msg: fmt.Sprintf("unknown unit type %q (the ruleset knows %s)%s", u.Type, strings.Join(unitTypes, ", "), yamlstrict.Suggest(u.Type, unitTypes))})
+		}
+		for _, c := range sortedKeys(u.Columns) {
+			if !cols[c] {
+				errs = append(errs, &Error{Pos: u.At("columns"), Entity: ent, Field: "columns",
+					Msg: fmt.Sprintf("unknown column %q%s", c, yamlstrict.Suggest(c, columns))})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// Marshal writes f as a units file.
+func (f *File) Marshal() ([]byte, error) {
+	return yaml.Marshal(f)
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
