@@ -225,6 +225,9 @@ type Document struct {
 	// Meta maps canonical metadata names (索引号, 发文机关, 发文字号, 成文日期,
 	// 发布日期, 主题分类, 公开方式) to the values printed; absent keys were not seen.
 	Meta map[string]string `json:"meta,omitempty"`
+	// Labels are every label/value pair read on the page, so a ruleset with
+	// other aliases can judge the metadata again without crawling.
+	Labels []Label `json:"labels,omitempty"`
 	// Written is 成文日期 parsed; zero when absent or unreadable.
 	Written Date `json:"written"`
 	// Published is 发布日期 parsed; zero when absent or unreadable.

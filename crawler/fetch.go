@@ -1,0 +1,379 @@
+package crawler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"gongkai/evidence"
+)
+
+var (
+	// errRobots: robots.txt forbids the URL; nothing was requested.
+	errRobots = errors.New("forbidden by robots.txt")
+	// errRefused: the crawler declined the request (host out of scope, a
+	// scheme other than http(s), a budget spent).
+	errRefused = errors.New("refused by the crawler")
+)
+
+// scope is the set of hosts (host:port) a unit's pages may be fetched from.
+type scope map[string]bool
+
+func (s scope) allows(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && s[strings.ToLower(u.Host)]
+}
+
+// fetcher makes a unit's requests through colly: pages through a collector
+// restricted to the unit's hosts, link checks through one that may leave
+// them. Both share one per-host limit rule, so politeness holds across them.
+type fetcher struct {
+	opts   *Options
+	pages  *colly.Collector
+	links  *colly.Collector
+	scope  scope
+	robots *robots // nil when robots.txt is ignored
+	// onRobots records robots.txt fetches.
+	onRobots func(*response)
+}
+
+// raw is what one colly request produced.
+type raw struct {
+	status      int
+	contentType string
+	header      http.Header
+	body        []byte
+	finalURL    string
+	err         error
+	aborted     bool // stopped after headers on purpose
+	wantBody    bool
+	tooLarge    bool
+}
+
+const rawKey = "gongkai.raw"
+
+func newFetcher(ctx context.Context, o *Options, transport http.RoundTripper, sc scope, ignoreRobots bool) (*fetcher, error) {
+	rule := &colly.LimitRule{DomainGlob: "*", Parallelism: o.PerHost, Delay: o.Delay}
+	mk := func(restrict bool) (*colly.Collector, error) {
+		// colly reads COLLY_* environment variables in NewCollector; every
+		// setting that matters is set again below, so code wins.
+		c := colly.NewCollector()
+		c.UserAgent = o.UserAgent
+		c.AllowURLRevisit = true
+		c.MaxBodySize = o.MaxBodyBytes
+		// gongkai's robots layer checks every request, HEAD included,
+		// and records robots.txt as evidence (see robots.go).
+		c.IgnoreRobotsTxt = true
+		c.ParseHTTPErrorResponse = true
+		c.DetectCharset = false
+		c.MaxDepth = 0
+		c.MaxRequests = 0
+		c.CacheDir = ""
+		c.Async = false
+		c.Context = ctx
+		c.AllowedDomains = nil
+		c.DisallowedDomains = nil
+		c.URLFilters = nil
+		c.DisallowedURLFilters = nil
+		c.WithTransport(transport)
+		c.SetRequestTimeout(o.PageTimeout)
+		c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+			if len(via) >= o.MaxRedirects {
+				return fmt.Errorf("stopped after %d redirects", len(via))
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return fmt.Errorf("redirect to %s: %w", req.URL.Scheme, errRefused)
+			}
+			if restrict && !sc.allows(req.URL) {
+				return fmt.Errorf("redirect to %s outside the unit's hosts: %w", req.URL.Host, errRefused)
+			}
+			return nil
+		})
+		if err := c.Limit(rule); err != nil {
+			return nil, fmt.Errorf("limit rule: %w", err)
+		}
+		c.OnResponseHeaders(func(r *colly.Response) {
+			rw, _ := r.Ctx.GetAny(rawKey).(*raw)
+			if rw == nil {
+				return
+			}
+			rw.status = r.StatusCode
+			rw.header = r.Headers.Clone()
+			rw.finalURL = r.Request.URL.String()
+			rw.contentType = r.Headers.Get("Content-Type")
+			// Keep the raw bytes: colly would transcode bodies whose header
+			// names a charset; gongkai hashes the bytes as sent and decodes
+			// them itself (header, meta and sniffing; wrong claims caught).
+			if ct := rw.contentType; ct != "" {
+				if mt, _, err := mime.ParseMediaType(ct); err == nil {
+					r.Headers.Set("Content-Type", mt)
+				}
+			}
+			if !rw.wantBody || !isHTMLType(rw.contentType) && rw.contentType != "" {
+				rw.aborted = true
+				r.Request.Abort()
+				return
+			}
+			if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > int64(o.MaxBodyBytes)*4 {
+				rw.tooLarge = true
+				rw.aborted = true
+				r.Request.Abort()
+			}
+		})
+		c.OnResponse(func(r *colly.Response) {
+			rw, _ := r.Ctx.GetAny(rawKey).(*raw)
+			if rw == nil {
+				return
+			}
+			rw.status = r.StatusCode
+			rw.body = r.Body
+			rw.finalURL = r.Request.URL.String()
+		})
+		c.OnError(func(r *colly.Response, err error) {
+			rw, _ := r.Ctx.GetAny(rawKey).(*raw)
+			if rw == nil {
+				return
+			}
+			if r.StatusCode != 0 {
+				rw.status = r.StatusCode
+			}
+			if r.Request != nil && r.Request.URL != nil {
+				rw.finalURL = r.Request.URL.String()
+			}
+			rw.err = err
+		})
+		return c, nil
+	}
+	pages, err := mk(true)
+	if err != nil {
+		return nil, err
+	}
+	links, err := mk(false)
+	if err != nil {
+		return nil, err
+	}
+	f := &fetcher{opts: o, pages: pages, links: links, scope: sc}
+	if !ignoreRobots {
+		f.robots = newRobots()
+	}
+	return f, nil
+}
+
+func isHTMLType(ct string) bool {
+	ct = strings.ToLower(ct)
+	return ct == "" || strings.Contains(ct, "html") || strings.Contains(ct, "text/plain") || strings.Contains(ct, "xml")
+}
+
+// response is one finished fetch: its evidence record, raw body and (for
+// HTML pages) the parsed page.
+type response struct {
+	fetch evidence.Fetch
+	body  []byte
+	page  *Page
+}
+
+// mode says how to fetch a URL.
+type mode int
+
+const (
+	// modePage fetches a page of the unit (GET, parsed), only within the
+	// unit's hosts, redirects included.
+	modePage mode = iota
+	// modeOpenPage fetches the portal: GET, parsed, and a redirect may lead
+	// to another host, which then joins the unit's hosts.
+	modeOpenPage
+	// modeCheck checks a link: HEAD, then GET for the headers only.
+	modeCheck
+)
+
+// get fetches u for role. Pages are fetched with GET and parsed; link checks
+// use HEAD and fall back to GET (headers only) when HEAD fails. Transient
+// failures are retried with exponential backoff and jitter, and Retry-After
+// is honoured up to Options.MaxRetryAfter.
+func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mode) *response {
+	o := f.opts
+	start := o.Now()
+	wantBody := m != modeCheck
+	coll := f.pages
+	if m != modePage {
+		coll = f.links
+	}
+	method := http.MethodGet
+	if !wantBody {
+		method = http.MethodHead
+	}
+	if f.robots != nil && !f.robots.allowed(ctx, u, o.UserAgent, f.fetchRobots) {
+		rw := &raw{err: fmt.Errorf("%s: %w", u.Path, errRobots)}
+		return f.finish(u, role, method, rw, 0, start)
+	}
+	var rw *raw
+	attempts := 0
+	for {
+		attempts++
+		rw = f.once(coll, method, u, wantBody)
+		if !wantBody && method == http.MethodHead && (rw.status >= 400 || rw.status == 0 && rw.err != nil && !errors.Is(rw.err, errRefused) && !errors.Is(rw.err, errRobots)) {
+			// HEAD refused or unsupported: ask again with GET, headers only.
+			method = http.MethodGet
+			rw = f.once(coll, method, u, false)
+		}
+		if attempts > o.Retries || !transient(rw.status, rw.err) || ctx.Err() != nil {
+			break
+		}
+		wait := backoff(o.RetryBase, attempts)
+		if ra, ok := retryAfter(rw.header, o.Now()); ok {
+			if ra > o.MaxRetryAfter {
+				break
+			}
+			wait = max(wait, ra)
+		}
+		o.Logger.Debug("retrying", "url", u.String(), "status", rw.status, "error", errorText(rw.err), "wait", wait)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return f.finish(u, role, method, rw, attempts, start)
+}
+
+// fetchRobots fetches a robots.txt through the open collector, with retries
+// but without a robots check of its own.
+func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
+	start := f.opts.Now()
+	rw := f.once(f.links, http.MethodGet, u, true)
+	for attempt := 1; attempt <= f.opts.Retries && transient(rw.status, rw.err) && ctx.Err() == nil; attempt++ {
+		time.Sleep(backoff(f.opts.RetryBase, attempt))
+		rw = f.once(f.links, http.MethodGet, u, true)
+	}
+	r := f.finish(u, evidence.RoleRobots, http.MethodGet, rw, 1, start)
+	if f.onRobots != nil {
+		f.onRobots(r)
+	}
+	return r
+}
+
+// once makes a single colly request.
+func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody bool) *raw {
+	rw := &raw{wantBody: wantBody}
+	if coll == f.pages && !f.scope.allows(u) {
+		rw.err = fmt.Errorf("%s is outside the unit's hosts: %w", u.Host, errRefused)
+		return rw
+	}
+	cctx := colly.NewContext()
+	cctx.Put(rawKey, rw)
+	err := coll.Request(method, u.String(), nil, cctx, nil)
+	switch {
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		rw.err = errRobots
+	case errors.Is(err, colly.ErrForbiddenDomain), errors.Is(err, colly.ErrForbiddenURL):
+		rw.err = fmt.Errorf("%v: %w", err, errRefused)
+	case rw.aborted:
+		rw.err = nil // stopped after the headers on purpose
+	case err != nil && rw.err == nil:
+		rw.err = err
+	}
+	return rw
+}
+
+func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw, attempts int, start time.Time) *response {
+	o := f.opts
+	fe := evidence.Fetch{
+		URL:         u.String(),
+		Method:      method,
+		Role:        role,
+		Status:      rw.status,
+		FetchedAt:   o.Now().UTC(),
+		DurationMS:  o.Now().Sub(start).Milliseconds(),
+		Attempts:    attempts,
+		ContentType: rw.contentType,
+		Error:       errorText(rw.err),
+	}
+	if rw.finalURL != "" && rw.finalURL != fe.URL {
+		fe.FinalURL = rw.finalURL
+	}
+	if rw.header != nil {
+		fe.ETag = rw.header.Get("ETag")
+		fe.LastModified = rw.header.Get("Last-Modified")
+	}
+	resp := &response{body: rw.body}
+	if rw.body != nil {
+		sum := sha256.Sum256(rw.body)
+		fe.SHA256 = hex.EncodeToString(sum[:])
+		fe.Size = int64(len(rw.body))
+		fe.Truncated = len(rw.body) >= o.MaxBodyBytes
+	}
+	var text string
+	if rw.body != nil && rw.wantBody && isHTMLType(rw.contentType) {
+		base := u
+		if fe.FinalURL != "" {
+			if fu, err := url.Parse(fe.FinalURL); err == nil {
+				base = fu
+			}
+		}
+		if p, err := ParsePage(base, rw.body, rw.contentType); err == nil {
+			resp.page = p
+			fe.Charset = p.Charset
+			fe.Meta = p.Meta()
+			text = p.Doc.Text()
+			if len(text) > 8000 {
+				text = text[:8000]
+			}
+		}
+	}
+	fe.Class = classify(rw.status, rw.err, text)
+	if rw.tooLarge {
+		fe.Class = evidence.ClassTooLarge
+		fe.Error = fmt.Sprintf("body larger than %d bytes (Content-Length %s)", o.MaxBodyBytes, rw.header.Get("Content-Length"))
+	}
+	if rw.err != nil && rw.status != 0 && fe.Class == evidence.ClassOK {
+		// Headers arrived but the body broke off.
+		fe.Class = evidence.ClassDown
+	}
+	if fe.Class != evidence.ClassOK {
+		resp.page = nil
+	}
+	resp.fetch = fe
+	return resp
+}
+
+var jitterMu sync.Mutex
+
+// backoff returns base·2^(n-1) with ±50% jitter.
+func backoff(base time.Duration, n int) time.Duration {
+	d := base << (n - 1)
+	jitterMu.Lock()
+	j := 0.5 + rand.Float64()
+	jitterMu.Unlock()
+	return time.Duration(float64(d) * j)
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date).
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if h == nil {
+		return 0, false
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
