@@ -62,9 +62,9 @@ func TestYearHeading(t *testing.T) {
 
 func TestHanNumeralYear(t *testing.T) {
 	for in, want := range map[string]int{
-		"北京市怀柔区2019年政府信息公开工作年度报告":   2019,
+		"北京市怀柔区2019年政府信息公开工作年度报告": 2019,
 		"怀柔区财政局二〇二一年政府信息公开工作年度报告": 2021,
-		"政府信息公开工作年度报告":              0,
+		"政府信息公开工作年度报告":            0,
 	} {
 		if got := HanNumeralYear(in); got != want {
 			t.Errorf("HanNumeralYear(%q) = %d, want %d", in, got, want)

@@ -167,10 +167,10 @@ func TestScoreUnit(t *testing.T) {
 				delete(docs.Items[1].Doc.Meta, "发文字号")
 				docs.Items[2].Doc.Written = docs.Items[2].Date.AddDays(-60)
 				jd := ue.Column("interpretations")
-				jd.Items[3].Title = "政策解读"                   // no tie by title ...
+				jd.Items[3].Title = "政策解读"                          // no tie by title ...
 				jd.Items[3].Doc.Links = []string{docs.Items[3].URL} // ... but by link: fine
-				jd.Items[4].Title = "解读"                     // no tie at all
-				jd.Items[5].Date = jd.Items[5].Date.AddDays(20) // too late
+				jd.Items[4].Title = "解读"                            // no tie at all
+				jd.Items[5].Date = jd.Items[5].Date.AddDays(20)     // too late
 			},
 			want: []key{
 				{"document.late", "documents", "http://unit.test/documents/2.html", "deduction"},
@@ -189,13 +189,15 @@ func TestScoreUnit(t *testing.T) {
 					{URL: "http://unit.test/ok.html", Checked: true, Fetch: &evidence.Fetch{Status: 200, Class: evidence.ClassOK}},
 				}
 			},
-			want: []key{{"link.broken", "", "http://unit.test/a.html", "deduction"}, {"link.broken", "guide", "http://unit.test/b.pdf", "deduction"}},
+			want:  []key{{"link.broken", "", "http://unit.test/a.html", "deduction"}, {"link.broken", "guide", "http://unit.test/b.pdf", "deduction"}},
 			total: 98.5,
 		},
 		{
 			name: "annual report missing", typ: "bureau",
-			mutate: func(ue *evidence.UnitEvidence) { ue.Column("annual-report").Items = ue.Column("annual-report").Items[1:] },
-			want:   []key{{"report.missing", "annual-report", "2019", "deduction"}},
+			mutate: func(ue *evidence.UnitEvidence) {
+				ue.Column("annual-report").Items = ue.Column("annual-report").Items[1:]
+			},
+			want: []key{{"report.missing", "annual-report", "2019", "deduction"}},
 		},
 		{
 			name: "annual report late", typ: "bureau",
@@ -204,7 +206,9 @@ func TestScoreUnit(t *testing.T) {
 		},
 		{
 			name: "district report not yet due in March", typ: "district",
-			mutate: func(ue *evidence.UnitEvidence) { ue.Column("annual-report").Items = ue.Column("annual-report").Items[1:] },
+			mutate: func(ue *evidence.UnitEvidence) {
+				ue.Column("annual-report").Items = ue.Column("annual-report").Items[1:]
+			},
 		},
 		{
 			name: "five empty columns veto", typ: "bureau",
