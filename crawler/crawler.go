@@ -105,6 +105,15 @@ func New(o Options) *Crawler {
 	return &Crawler{opts: o, transport: newLimitTransport(base, o.Concurrency)}
 }
 
+// Close releases the crawler's idle connections. The crawler may be used
+// again afterwards.
+func (c *Crawler) Close() {
+	type idleCloser interface{ CloseIdleConnections() }
+	if ic, ok := c.transport.(*limitTransport).base.(idleCloser); ok {
+		ic.CloseIdleConnections()
+	}
+}
+
 // Options returns the effective options (defaults applied).
 func (c *Crawler) Options() Options { return c.opts }
 
@@ -183,6 +192,7 @@ type unitCrawl struct {
 	pageCount atomic.Int64
 	template  map[string]bool
 	portal    map[string]bool // URLs linked from the portal
+	known     map[string]bool // normalised metadata label names
 }
 
 // pageResult is a fetched page and its record.
@@ -213,6 +223,7 @@ func (u *unitCrawl) run(ctx context.Context) {
 	}
 	u.f = f
 	f.onRobots = u.record
+	u.known = knownLabels(u.plan.MetaFields)
 
 	portal := u.reach(ctx, portalURL)
 	if portal == nil {
@@ -357,7 +368,7 @@ func (u *unitCrawl) readColumn(ctx context.Context, spec ColumnSpec, fd *found) 
 // column as a list holding one article: then the newest articles are read
 // too.
 func (u *unitCrawl) readPageColumn(ctx context.Context, col *evidence.Column, p *Page) {
-	col.Labels = p.Labels()
+	col.Labels = p.Labels(u.template)
 	if len(col.Labels) >= 3 {
 		return
 	}
@@ -376,7 +387,7 @@ func (u *unitCrawl) readPageColumn(ctx context.Context, col *evidence.Column, p 
 		}
 		u.collectLinks(pr.page, col.ID, false)
 		col.Pages = append(col.Pages, it.URL)
-		col.Labels = append(col.Labels, pr.page.Labels()...)
+		col.Labels = append(col.Labels, pr.page.Labels(u.template)...)
 		if t := pr.page.ContentText(u.template); t != "" {
 			col.Text = strings.TrimSpace(col.Text + "\n" + t)
 		}
@@ -508,7 +519,7 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 		}
 		u.collectLinks(pr.page, spec.ID, false)
 		doc.Title = pr.page.Title()
-		doc.Labels = pr.page.Labels()
+		doc.Labels = pr.page.labels(u.template, u.known)
 		doc.Meta = metaFromLabels(doc.Labels, u.plan.MetaFields)
 		doc.Written = ParseDateValue(doc.Meta["成文日期"])
 		doc.Published = ParseDateValue(doc.Meta["发布日期"])

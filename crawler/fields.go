@@ -3,9 +3,11 @@ package crawler
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"gongkai/evidence"
 	"gongkai/internal/textnorm"
@@ -19,9 +21,6 @@ import (
 // judge decides which labels satisfy which required field.
 
 var (
-	// inlineLabelRE finds "标签：" inside a run of text: 2 to 10 letters
-	// (Han or Latin) ending in a colon.
-	inlineLabelRE = regexp.MustCompile(`([\p{Han}A-Za-z][\p{Han}A-Za-z（）() ]{0,11}[\p{Han}A-Za-z）)])\s*[:：]`)
 	// numberingRE strips heading numbers: 一、 （一） 1. 1、 (1)
 	numberingRE = regexp.MustCompile(`^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[、.．)）])\s*`)
 	quoteRE     = regexp.MustCompile(`《([^《》]{2,80})》`)
@@ -35,8 +34,16 @@ const (
 )
 
 // Labels returns the field labels on the page's content with their values.
-// Chrome (header, footer, navigation) is skipped.
-func (p *Page) Labels() []evidence.Label {
+// Chrome (header, footer, navigation) and the site's template text (segments
+// also found on the portal, given in template) are skipped, so a footer's
+// "电话：" never counts as a page's field.
+func (p *Page) Labels(template map[string]bool) []evidence.Label {
+	return p.labels(template, nil)
+}
+
+// labels is Labels with known label names (normalised) that guide where a
+// label starts in running text.
+func (p *Page) labels(template map[string]bool, known map[string]bool) []evidence.Label {
 	var out []evidence.Label
 	seen := map[string]bool{}
 	add := func(label, value string) {
@@ -52,102 +59,155 @@ func (p *Page) Labels() []evidence.Label {
 		seen[key] = true
 		out = append(out, evidence.Label{Label: label, Value: value})
 	}
-	body := p.Doc.Find("body")
-	// Table rows: label cells followed by value cells.
-	body.Find("tr").Each(func(_ int, tr *goquery.Selection) {
-		if inChrome(tr.Get(0)) {
-			return
+	segs := p.Segments()
+	skip := func(s Segment) bool { return s.Chrome || template[s.Text] }
+	// valueAt returns the segment after i when it sits in the same table row
+	// (or definition list) and is not itself a label.
+	valueAt := func(i int) (string, bool) {
+		if i+1 >= len(segs) || segs[i].Row == nil || segs[i+1].Row != segs[i].Row || segs[i+1].Cell == segs[i].Cell || skip(segs[i+1]) {
+			return "", false
 		}
-		cells := tr.ChildrenFiltered("td, th")
-		n := cells.Length()
-		for i := 0; i < n; i++ {
-			c := cells.Eq(i)
-			txt := textnorm.Space(c.Text())
-			lab, val, ok := splitInline(txt)
-			switch {
-			case ok && val != "":
-				add(lab, val)
-			case i+1 < n && isLabelCell(c, txt):
-				add(txt, textnorm.Space(cells.Eq(i+1).Text()))
-				i++
-			case ok:
-				add(lab, "")
-			}
+		next := segs[i+1]
+		if len(inlinePairs(next, known)) > 0 && next.Cell != nil && next.Cell.DataAtom != atom.Dd {
+			return "", false
 		}
-	})
-	// Definition lists.
-	body.Find("dt").Each(func(_ int, dt *goquery.Selection) {
-		if inChrome(dt.Get(0)) {
-			return
-		}
-		dd := dt.NextFiltered("dd")
-		add(textnorm.Space(dt.Text()), textnorm.Space(dd.Text()))
-	})
-	// Runs of text: "标签：值" pairs, possibly several in one run, and
-	// headings standing alone.
-	for _, seg := range p.Segments() {
-		if seg.Chrome {
+		return next.Text, true
+	}
+	for i := 0; i < len(segs); i++ {
+		seg := segs[i]
+		if skip(seg) {
 			continue
 		}
-		pairs := inlinePairs(seg.Text)
-		for _, pr := range pairs {
-			add(pr[0], pr[1])
+		pairs := inlinePairs(seg, known)
+		if len(pairs) > 0 {
+			for k, pr := range pairs {
+				if pr[1] == "" && k == len(pairs)-1 {
+					if v, ok := valueAt(i); ok {
+						add(pr[0], v)
+						i++
+						break
+					}
+				}
+				add(pr[0], pr[1])
+			}
+			continue
 		}
-		if len(pairs) == 0 && seg.Heading && utf8.RuneCountInString(seg.Text) <= 16 {
+		if seg.Cell != nil && isLabelCell(seg.Cell, seg.Text) {
+			if v, ok := valueAt(i); ok {
+				add(seg.Text, v)
+				i++
+				continue
+			}
+		}
+		if seg.Heading && utf8.RuneCountInString(seg.Text) <= 16 {
 			add(seg.Text, "")
 		}
 	}
 	return out
 }
 
-// isLabelCell reports whether a table cell reads as a label: a <th>, or
-// short text ending in a colon, or short text without digits followed by a
-// value cell.
-func isLabelCell(c *goquery.Selection, txt string) bool {
-	if txt == "" {
+// isLabelCell reports whether a cell reads as a label: a <th> or <dt>, or
+// short text without digits or links (a value cell follows it).
+func isLabelCell(c *html.Node, txt string) bool {
+	if txt == "" || c.DataAtom == atom.Dd {
 		return false
 	}
-	if goquery.NodeName(c) == "th" {
-		return true
+	if c.DataAtom == atom.Th || c.DataAtom == atom.Dt {
+		return utf8.RuneCountInString(txt) <= maxLabelRunes+4
 	}
-	f := strings.TrimSpace(txt)
-	if strings.HasSuffix(f, ":") || strings.HasSuffix(f, "：") {
-		return utf8.RuneCountInString(f) <= maxLabelRunes+1
-	}
-	return utf8.RuneCountInString(f) <= 8 && !strings.ContainsAny(f, "0123456789") && c.Find("a").Length() == 0
+	return utf8.RuneCountInString(txt) <= 8 && !strings.ContainsAny(txt, "0123456789") && countLinks(c) == 0
 }
 
-// splitInline splits "标签：值" into its parts.
-func splitInline(s string) (label, value string, ok bool) {
-	loc := inlineLabelRE.FindStringSubmatchIndex(s)
-	if loc == nil || loc[0] != 0 && strings.TrimSpace(s[:loc[0]]) != "" {
-		return "", "", false
-	}
-	return s[loc[2]:loc[3]], strings.TrimSpace(s[loc[1]:]), true
+// labelRune reports whether r can be part of a label.
+func labelRune(r rune) bool {
+	return unicode.Is(unicode.Han, r) || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == ' ' || r == '（' || r == '）' || r == '(' || r == ')'
 }
 
-// inlinePairs finds every "标签：值" pair in a run of text; a value runs to
-// the next label.
-func inlinePairs(s string) [][2]string {
-	locs := inlineLabelRE.FindAllStringSubmatchIndex(s, -1)
-	var out [][2]string
-	for i, loc := range locs {
-		label := s[loc[2]:loc[3]]
-		if isURLScheme(label) || i == 0 && loc[0] > 0 && !labelBoundary(s[:loc[0]]) {
+// inlinePairs finds every "标签：值" pair in a segment; a value runs to the
+// next label. Where text runs into a label without a space
+// ("北京市怀柔区财政局发文字号："), the label starts at a known label name
+// (known, normalised) that ends at the colon, else at the furthest inline
+// element boundary, space or punctuation within maxLabelRunes of the colon.
+func inlinePairs(seg Segment, known map[string]bool) [][2]string {
+	text := seg.Text
+	type lab struct{ start, colon, after int }
+	var labs []lab
+	allowed := map[int]bool{0: true}
+	for _, b := range seg.Breaks {
+		allowed[b] = true
+	}
+	for i, r := range text {
+		if r != ':' && r != '：' {
 			continue
 		}
-		end := len(s)
-		if i+1 < len(locs) {
-			end = locs[i+1][0]
+		// Walk back over label runes.
+		end := i
+		for end > 0 {
+			r, n := utf8.DecodeLastRuneInString(text[:end])
+			if r != ' ' {
+				break
+			}
+			end -= n
 		}
-		out = append(out, [2]string{label, strings.TrimSpace(s[loc[1]:end])})
+		if end == 0 {
+			continue
+		}
+		if last, _ := utf8.DecodeLastRuneInString(text[:end]); !labelRune(last) || last == ' ' {
+			continue
+		}
+		start, runes := end, 0
+		var cands []int
+		for start > 0 && runes < maxLabelRunes {
+			r, n := utf8.DecodeLastRuneInString(text[:start])
+			if !labelRune(r) {
+				break
+			}
+			start -= n
+			runes++
+			if allowed[start] || start == 0 {
+				cands = append(cands, start)
+			} else if prev, _ := utf8.DecodeLastRuneInString(text[:start]); prev == ' ' || unicode.IsPunct(prev) || unicode.IsSymbol(prev) {
+				cands = append(cands, start)
+			}
+		}
+		chosen := -1
+		// A known label name ending at the colon wins (the longest).
+		for k := start; k < end; {
+			if known[textnorm.Name(text[k:end])] {
+				chosen = k
+				break
+			}
+			_, n := utf8.DecodeRuneInString(text[k:])
+			k += n
+		}
+		if chosen < 0 && len(cands) > 0 {
+			chosen = cands[len(cands)-1] // the furthest boundary
+		}
+		if chosen < 0 {
+			if start > 0 {
+				continue // a colon inside running text, no label before it
+			}
+			chosen = start
+		}
+		label := strings.TrimSpace(text[chosen:end])
+		if label == "" || isURLScheme(label) {
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(text[i:])
+		labs = append(labs, lab{start: chosen, colon: i, after: i + n})
+	}
+	var out [][2]string
+	for k, l := range labs {
+		if k > 0 && l.start < labs[k-1].after {
+			continue
+		}
+		stop := len(text)
+		if k+1 < len(labs) {
+			stop = labs[k+1].start
+		}
+		out = append(out, [2]string{strings.TrimSpace(text[l.start:l.colon]), strings.TrimSpace(text[l.after:stop])})
 	}
 	return out
-}
-
-// labelBoundary accepts a first label preceded only by numbering or punctuation.
-func labelBoundary(prefix string) bool {
-	return utf8.RuneCountInString(strings.TrimSpace(numberingRE.ReplaceAllString(prefix, ""))) <= 1
 }
 
 func isURLScheme(s string) bool {
@@ -219,8 +279,20 @@ type MetaField struct {
 // DocumentMeta reads a document page's metadata block into canonical field
 // names. A label matches a field when, normalised, it equals the field's
 // name or one of its aliases.
-func (p *Page) DocumentMeta(fields []MetaField) map[string]string {
-	return metaFromLabels(p.Labels(), fields)
+func (p *Page) DocumentMeta(fields []MetaField, template map[string]bool) map[string]string {
+	return metaFromLabels(p.labels(template, knownLabels(fields)), fields)
+}
+
+// knownLabels returns the normalised names and aliases of fields.
+func knownLabels(fields []MetaField) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range fields {
+		out[textnorm.Name(f.Name)] = true
+		for _, a := range f.Aliases {
+			out[textnorm.Name(a)] = true
+		}
+	}
+	return out
 }
 
 func metaFromLabels(labels []evidence.Label, fields []MetaField) map[string]string {

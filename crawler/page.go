@@ -27,6 +27,9 @@ type Page struct {
 	Charset string
 	// CharsetMismatch is true when the declared charset did not fit the bytes.
 	CharsetMismatch bool
+
+	segments []Segment // cached by Segments
+	anchors  []Anchor  // cached by Anchors
 }
 
 // ParsePage decodes body (raw bytes, as sent with contentType) and parses it.
@@ -120,7 +123,10 @@ type Anchor struct {
 
 // Anchors returns the page's links in document order.
 func (p *Page) Anchors() []Anchor {
-	var out []Anchor
+	if p.anchors != nil {
+		return p.anchors
+	}
+	out := []Anchor{}
 	p.Doc.Find("a[href], area[href]").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
 		u := p.Resolve(href)
@@ -130,6 +136,7 @@ func (p *Page) Anchors() []Anchor {
 		title, _ := s.Attr("title")
 		out = append(out, Anchor{URL: u, Text: anchorText(s), TitleAttr: textnorm.Space(title), Node: s.Get(0)})
 	})
+	p.anchors = out
 	return out
 }
 
@@ -163,7 +170,12 @@ var skipTags = map[atom.Atom]bool{
 	atom.Object: true, atom.Svg: true, atom.Button: true,
 }
 
-var chromeTokenRE = regexp.MustCompile(`(?i)(^|[\s_-])(header|footer|foot|nav|navbar|menu|topbar|breadcrumb|crumbs?|banner|copyright|location|position|dqwz|sitemap|bottom|top)([\s_-]|\d|$)`)
+var (
+	chromeTokenRE = regexp.MustCompile(`(?i)(^|[\s_-])(header|head|footer|foot|nav|navbar|navi|menu|topbar|topnav|breadcrumbs?|crumbs?|banner|copyright|location|position|dqwz|sitemap|bottom)([\s_-]|\d|$)`)
+	// chromeWholeRE matches class or id values that are chrome only when
+	// they stand alone ("top" is a header; "xxgk_top" is content).
+	chromeWholeRE = regexp.MustCompile(`(?i)^\s*(top|bot|ft|hd)\s*$`)
+)
 
 // isChrome reports whether n is site chrome: header, footer, navigation,
 // breadcrumbs, by tag or by a class or id token.
@@ -176,7 +188,7 @@ func isChrome(n *html.Node) bool {
 		return true
 	}
 	for _, a := range n.Attr {
-		if (a.Key == "class" || a.Key == "id") && chromeTokenRE.MatchString(a.Val) {
+		if (a.Key == "class" || a.Key == "id") && (chromeTokenRE.MatchString(a.Val) || chromeWholeRE.MatchString(a.Val)) {
 			return true
 		}
 	}
@@ -194,21 +206,68 @@ type Segment struct {
 	// Heading is true when the whole segment is a heading, th, dt or a
 	// bold run standing alone.
 	Heading bool
+	// Cell is the table cell (td, th) or definition term or description
+	// (dt, dd) that holds the segment; nil otherwise.
+	Cell *html.Node
+	// Row is the table row or definition list holding Cell; nil otherwise.
+	Row *html.Node
+	// Breaks are the byte offsets in Text where an inline element began or
+	// ended: "<span>发文机关：区财政局</span><span>文号：…</span>" runs
+	// together in Text, and Breaks say where one span gave way to the next.
+	Breaks []int
+}
+
+// breakMark stands for an inline element boundary while a segment is built.
+const breakMark = '\uE000'
+
+// cleanSegment collapses whitespace and turns break marks into offsets.
+func cleanSegment(raw string) (string, []int) {
+	t := textnorm.Space(raw)
+	if !strings.ContainsRune(t, breakMark) {
+		return t, nil
+	}
+	var b strings.Builder
+	var breaks []int
+	for _, r := range t {
+		if r == breakMark {
+			if n := b.Len(); n > 0 && (len(breaks) == 0 || breaks[len(breaks)-1] != n) {
+				breaks = append(breaks, n)
+			}
+			continue
+		}
+		if r == ' ' && (b.Len() == 0 || strings.HasSuffix(b.String(), " ")) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	out := strings.TrimSpace(b.String())
+	for i, n := range breaks {
+		breaks[i] = min(n, len(out))
+	}
+	return out, breaks
 }
 
 // Segments splits the body's visible text at block boundaries.
 func (p *Page) Segments() []Segment {
+	if p.segments != nil {
+		return p.segments
+	}
 	var (
 		out     []Segment
 		cur     strings.Builder
 		linkRn  int
 		chrome  int
 		heading bool
+		cell    *html.Node
 	)
 	flush := func() {
-		t := textnorm.Space(cur.String())
+		t, breaks := cleanSegment(cur.String())
 		if t != "" {
-			out = append(out, Segment{Text: t, LinkRunes: min(linkRn, utf8.RuneCountInString(t)), Chrome: chrome > 0, Heading: heading})
+			seg := Segment{Text: t, LinkRunes: min(linkRn, utf8.RuneCountInString(t)), Chrome: chrome > 0, Heading: heading, Cell: cell, Breaks: breaks}
+			if cell != nil {
+				seg.Row = cell.Parent
+			}
+			out = append(out, seg)
 		}
 		cur.Reset()
 		linkRn = 0
@@ -234,15 +293,27 @@ func (p *Page) Segments() []Segment {
 		block := n.Type == html.ElementNode && blockTags[n.DataAtom]
 		isHead := n.Type == html.ElementNode && isHeadingElem(n)
 		ch := isChrome(n)
+		isCell := n.Type == html.ElementNode && (n.DataAtom == atom.Td || n.DataAtom == atom.Th || n.DataAtom == atom.Dt || n.DataAtom == atom.Dd)
 		if block || isHead {
 			flush()
 		}
 		if ch {
 			chrome++
 		}
+		outer := cell
+		if isCell {
+			cell = n
+		}
+		inline := n.Type == html.ElementNode && !block && !isHead
+		if inline {
+			cur.WriteRune(breakMark)
+		}
 		link := inLink || (n.Type == html.ElementNode && n.DataAtom == atom.A)
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c, link)
+		}
+		if inline {
+			cur.WriteRune(breakMark)
 		}
 		if isHead && strings.TrimSpace(cur.String()) != "" {
 			heading = true
@@ -250,6 +321,7 @@ func (p *Page) Segments() []Segment {
 		if block || isHead {
 			flush()
 		}
+		cell = outer
 		if ch {
 			chrome--
 		}
@@ -258,6 +330,10 @@ func (p *Page) Segments() []Segment {
 		walk(n, false)
 	}
 	flush()
+	if out == nil {
+		out = []Segment{}
+	}
+	p.segments = out
 	return out
 }
 

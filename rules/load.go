@@ -112,9 +112,17 @@ func Parse(files []File) (*Ruleset, error) {
 		merge(rs, &part, root, f.Name, setBy, &errs)
 	}
 	rs.Hash = hex.EncodeToString(h.Sum(nil))
-	if len(errs) == 0 {
-		applyDefaults(rs)
-		errs = append(errs, validate(rs, setBy)...)
+	applyDefaults(rs)
+	// Validate even after decoding problems, so every mistake is listed at
+	// once; a field that failed to decode is not reported a second time.
+	decoded := map[string]bool{}
+	for _, e := range errs {
+		decoded[e.Entity+"\x00"+topField(e.Field)] = true
+	}
+	for _, e := range validate(rs, setBy) {
+		if !decoded[e.Entity+"\x00"+topField(e.Field)] {
+			errs = append(errs, e)
+		}
 	}
 	if len(errs) > 0 {
 		errs.Sort()
@@ -122,6 +130,14 @@ func Parse(files []File) (*Ruleset, error) {
 	}
 	rs.index()
 	return rs, nil
+}
+
+// topField returns the first key of a dotted field path.
+func topField(f string) string {
+	if i := strings.IndexAny(f, ".["); i >= 0 {
+		return f[:i]
+	}
+	return f
 }
 
 // listSections are joined across files; the other sections are set once.

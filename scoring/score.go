@@ -20,9 +20,7 @@ func Score(rs *rules.Ruleset, asOf evidence.Date, units []*evidence.UnitEvidence
 		res.Units = append(res.Units, us)
 		res.Findings = append(res.Findings, fs...)
 	}
-	Rank(res.Units)
-	sortFindings(rs, res.Findings)
-	return res
+	return Finalize(rs, res)
 }
 
 // NewResult returns an empty Result carrying the ruleset and window.
@@ -845,4 +843,12 @@ func sortFindings(rs *rules.Ruleset, fs []Finding) {
 		}
 		return fa.Subject < fb.Subject
 	})
+}
+
+// Finalize ranks a result's units and orders its findings; call it once
+// every unit has been judged with ScoreUnit.
+func Finalize(rs *rules.Ruleset, res *Result) *Result {
+	Rank(res.Units)
+	sortFindings(rs, res.Findings)
+	return res
 }

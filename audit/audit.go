@@ -1,0 +1,239 @@
+// Package audit runs an audit end to end: it crawls every unit of a units
+// file, judges each unit's evidence with a ruleset as soon as it arrives,
+// stores evidence, findings and scores, and ranks the units. It is the one
+// place where crawler, scoring and store meet; each of those stays ignorant
+// of the others.
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gongkai/crawler"
+	"gongkai/evidence"
+	"gongkai/rules"
+	"gongkai/scoring"
+	"gongkai/store"
+	"gongkai/units"
+)
+
+// Options configure one audit.
+type Options struct {
+	// Units is the loaded units file.
+	Units *units.File
+	// Rules is the ruleset to judge with.
+	Rules *rules.Ruleset
+	// AsOf is the evaluation date.
+	AsOf evidence.Date
+	// DB receives the audit.
+	DB *store.DB
+	// Crawler configures the crawl; units-file crawl settings are applied
+	// on top of it by CrawlOptions before Run is called.
+	Crawler crawler.Options
+	// Note is kept with the audit; empty for none.
+	Note string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives progress and errors; nil discards them.
+	Logger *slog.Logger
+	// OnUnit, when set, is called after each unit is stored.
+	OnUnit func(ue *evidence.UnitEvidence, us scoring.UnitScore)
+}
+
+// Summary is what an audit produced.
+type Summary struct {
+	AuditID   int64
+	ScoringID int64
+	Result    *scoring.Result
+	// Pages and Errors count the requests made and those that failed.
+	Pages  int
+	Errors int
+	// Duration is the audit's wall time.
+	Duration time.Duration
+}
+
+// ErrIncomplete is returned when an audit stops before every unit was crawled.
+var ErrIncomplete = errors.New("audit incomplete")
+
+// Run crawls, judges and stores one audit. The audit is recorded as running
+// from the start, each unit's evidence is stored as soon as it is judged,
+// and the audit is marked complete only when every unit is in; a cancelled
+// audit is marked incomplete and Run returns ErrIncomplete.
+func Run(ctx context.Context, o Options) (*Summary, error) {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := o.Units.Check(unitTypeIDs(o.Rules), columnIDs(o.Rules)); err != nil {
+		return nil, err
+	}
+	start := now()
+	roster := make([]evidence.Unit, len(o.Units.Units))
+	targets := make([]crawler.Target, len(o.Units.Units))
+	plans := map[string]*crawler.Plan{}
+	for i := range o.Units.Units {
+		u := &o.Units.Units[i]
+		roster[i] = UnitOf(u)
+		if plans[u.Type] == nil {
+			plans[u.Type] = PlanFor(o.Rules, o.AsOf, u.Type)
+		}
+		targets[i] = TargetFor(u, plans[u.Type])
+	}
+	auditID, err := o.DB.BeginAudit(ctx, store.AuditMeta{
+		StartedAt: start, AsOf: o.AsOf, RulesetName: o.Rules.Name, RulesetVersion: o.Rules.Version,
+		RulesetHash: o.Rules.Hash, UnitsFile: o.Units.Source, Note: o.Note,
+	}, roster)
+	if err != nil {
+		return nil, fmt.Errorf("begin audit: %w", err)
+	}
+	log.Info("audit started", "audit", auditID, "units", len(targets), "as_of", o.AsOf.String())
+
+	sum := &Summary{AuditID: auditID}
+	res := scoring.NewResult(o.Rules, o.AsOf)
+	var storeErr error
+	done := 0
+	cr := crawler.New(o.Crawler)
+	defer cr.Close()
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cr.CrawlAll(cctx, targets, func(ue *evidence.UnitEvidence) {
+		us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
+		for _, f := range ue.Fetches {
+			sum.Pages++
+			if f.Class != evidence.ClassOK {
+				sum.Errors++
+			}
+		}
+		if storeErr == nil {
+			if err := o.DB.SaveUnitEvidence(ctx, auditID, ue, referencedBodies(ue, fs)); err != nil {
+				storeErr = fmt.Errorf("store unit %s: %w", ue.Unit.ID, err)
+				cancel()
+			}
+		}
+		ue.Bodies = nil
+		res.Units = append(res.Units, us)
+		res.Findings = append(res.Findings, fs...)
+		done++
+		log.Info("unit audited", "unit", ue.Unit.ID, "score", us.Total, "findings", len(fs), "pages", len(ue.Fetches))
+		if o.OnUnit != nil {
+			o.OnUnit(ue, us)
+		}
+	})
+	sum.Duration = now().Sub(start)
+	if storeErr != nil || ctx.Err() != nil || done < len(targets) {
+		// Record the stop with a fresh context: the audit's own may be cancelled.
+		ferr := o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
+		cause := storeErr
+		if cause == nil {
+			cause = fmt.Errorf("%w: %d of %d units crawled", ErrIncomplete, done, len(targets))
+		}
+		return sum, errors.Join(cause, ferr)
+	}
+	final := scoring.Finalize(o.Rules, res)
+	scoringID, err := o.DB.SaveScoring(ctx, auditID, final, now())
+	if err != nil {
+		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
+		return sum, fmt.Errorf("store scores: %w", err)
+	}
+	if err := o.DB.FinishAudit(ctx, auditID, store.AuditComplete, now()); err != nil {
+		return sum, fmt.Errorf("finish audit: %w", err)
+	}
+	sum.ScoringID = scoringID
+	sum.Result = final
+	sum.Duration = now().Sub(start)
+	log.Info("audit complete", "audit", auditID, "units", done, "pages", sum.Pages, "errors", sum.Errors, "duration", sum.Duration)
+	return sum, nil
+}
+
+// referencedBodies returns the bodies of the pages the unit's findings cite.
+func referencedBodies(ue *evidence.UnitEvidence, fs []scoring.Finding) map[string][]byte {
+	keep := map[string][]byte{}
+	for _, f := range fs {
+		for _, r := range f.Evidence {
+			if r.SHA256 == "" {
+				continue
+			}
+			if b, ok := ue.Bodies[r.SHA256]; ok {
+				keep[r.SHA256] = b
+			}
+		}
+	}
+	return keep
+}
+
+// Rescore judges a stored audit's evidence again, with rs as of asOf,
+// without crawling, and stores the result as a new scoring of that audit.
+func Rescore(ctx context.Context, db *store.DB, auditID int64, rs *rules.Ruleset, asOf evidence.Date, now time.Time) (int64, *scoring.Result, error) {
+	roster, err := db.Units(ctx, auditID)
+	if err != nil {
+		return 0, nil, fmt.Errorf("rescore: %w", err)
+	}
+	res := scoring.NewResult(rs, asOf)
+	for _, u := range roster {
+		ue, err := db.UnitEvidence(ctx, auditID, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // an incomplete audit: the unit was never crawled
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("rescore %s: %w", u.ID, err)
+		}
+		us, fs := scoring.ScoreUnit(rs, asOf, ue)
+		res.Units = append(res.Units, us)
+		res.Findings = append(res.Findings, fs...)
+	}
+	final := scoring.Finalize(rs, res)
+	id, err := db.SaveScoring(ctx, auditID, final, now)
+	if err != nil {
+		return 0, nil, fmt.Errorf("rescore: %w", err)
+	}
+	return id, final, nil
+}
+
+func unitTypeIDs(rs *rules.Ruleset) []string {
+	out := make([]string, len(rs.UnitTypes))
+	for i, t := range rs.UnitTypes {
+		out[i] = t.ID
+	}
+	return out
+}
+
+func columnIDs(rs *rules.Ruleset) []string {
+	out := make([]string, len(rs.Columns))
+	for i, c := range rs.Columns {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// CrawlOptions applies a units file's crawl settings on top of base.
+func CrawlOptions(base crawler.Options, f *units.File) (crawler.Options, error) {
+	if f == nil || f.Crawl == nil {
+		return base, nil
+	}
+	c := f.Crawl
+	if c.Delay != "" {
+		d, err := time.ParseDuration(c.Delay)
+		if err != nil || d < 0 {
+			return base, fmt.Errorf("%s: crawl.delay: bad duration %q", f.Source, c.Delay)
+		}
+		base.Delay = d
+		base.NoDelay = d == 0
+	}
+	if c.Parallelism > 0 {
+		base.PerHost = c.Parallelism
+	}
+	if c.Concurrency > 0 {
+		base.Concurrency = c.Concurrency
+	}
+	if c.Contact != "" {
+		base.Contact = c.Contact
+	}
+	return base, nil
+}

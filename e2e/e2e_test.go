@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"gongkai/audit"
+	"gongkai/crawler"
+	"gongkai/evidence"
+	"gongkai/rules"
+	"gongkai/sim"
+	"gongkai/store"
+)
+
+// key is what must agree between the audit and the truth for each finding.
+type key struct {
+	Unit, Kind, Column, Subject, Severity string
+}
+
+func (k key) String() string {
+	return fmt.Sprintf("%s %s [%s] %s (%s)", k.Unit, k.Kind, k.Column, k.Subject, k.Severity)
+}
+
+// auditSim serves the simulated district for seed and date, audits it with
+// the default ruleset into a fresh database, and returns the findings and
+// the truth.
+func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, db *store.DB, sum *audit.Summary) {
+	t.Helper()
+	ctx := context.Background()
+	rs := rules.MustDefault()
+	date := evidence.MustParseDate(asOf)
+	d, err := sim.Generate(sim.Config{Seed: seed, AsOf: date, Rules: rs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet, err := d.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fleet.Close() })
+	uf := fleet.UnitsFile()
+	co, err := audit.CrawlOptions(crawler.Options{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}, uf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err = store.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sum, err = audit.Run(ctx, audit.Options{Units: uf, Rules: rs, AsOf: date, DB: db, Crawler: co})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := db.Findings(ctx, sum.ScoringID, store.FindingFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		got = append(got, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
+	}
+	for _, f := range fleet.Truth() {
+		want = append(want, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
+	}
+	sortKeys(got)
+	sortKeys(want)
+	return got, want, db, sum
+}
+
+func sortKeys(ks []key) {
+	sort.Slice(ks, func(i, j int) bool { return ks[i].String() < ks[j].String() })
+}
+
+// TestAuditAgreesWithTruth is the end-to-end check: every finding the sim
+// planted is reported, and nothing else.
+func TestAuditAgreesWithTruth(t *testing.T) {
+	got, want, _, sum := auditSim(t, 1, sim.DefaultAsOf)
+	missed, spurious := diff(want, got)
+	for _, k := range missed {
+		t.Errorf("missed:   %s", k)
+	}
+	for _, k := range spurious {
+		t.Errorf("spurious: %s", k)
+	}
+	kinds := map[string]int{}
+	for _, k := range want {
+		kinds[k.Kind]++
+	}
+	for _, kind := range []string{"site.unreachable", "column.missing", "column.empty", "column.stale", "field.missing", "link.broken"} {
+		if kinds[kind] == 0 {
+			t.Errorf("the truth plants no %s: the test cannot show it is found", kind)
+		}
+	}
+	t.Logf("%d findings agree across %d kinds; %d requests", len(got), len(kinds), sum.Pages)
+	if len(missed)+len(spurious) == 0 && len(want) != len(got) {
+		t.Errorf("duplicates: %d findings, %d in the truth", len(got), len(want))
+	}
+	_ = cmp.Diff
+	_ = strings.TrimSpace
+}
+
+// diff returns the keys of want missing from got, and of got missing from want.
+func diff(want, got []key) (missed, spurious []key) {
+	in := func(ks []key) map[key]int {
+		m := map[key]int{}
+		for _, k := range ks {
+			m[k]++
+		}
+		return m
+	}
+	w, g := in(want), in(got)
+	for _, k := range want {
+		if g[k] == 0 {
+			missed = append(missed, k)
+		}
+	}
+	for _, k := range got {
+		if w[k] == 0 {
+			spurious = append(spurious, k)
+		}
+	}
+	return missed, spurious
+}

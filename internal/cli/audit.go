@@ -1,0 +1,323 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/audit"
+	"gongkai/crawler"
+	"gongkai/evidence"
+	"gongkai/report"
+	"gongkai/rules"
+	"gongkai/scoring"
+	"gongkai/store"
+	"gongkai/units"
+)
+
+// crawlFlags are the politeness flags shared by audit and demo.
+type crawlFlags struct {
+	delay        time.Duration
+	perHost      int
+	concurrency  int
+	contact      string
+	ignoreRobots bool
+	unitTimeout  time.Duration
+}
+
+func (f *crawlFlags) register(c *cobra.Command) {
+	c.Flags().DurationVar(&f.delay, "delay", -1, "pause between requests to one host (default 1s; 0 turns delays off)")
+	c.Flags().IntVar(&f.perHost, "per-host", 0, "requests in flight per host (default 1)")
+	c.Flags().IntVar(&f.concurrency, "concurrency", 0, "requests in flight across all hosts (default 16)")
+	c.Flags().StringVar(&f.contact, "contact", "", "URL or address for site owners, sent in the User-Agent")
+	c.Flags().BoolVar(&f.ignoreRobots, "ignore-robots", false, "ignore robots.txt on every unit (only with the owners' consent)")
+	c.Flags().DurationVar(&f.unitTimeout, "unit-timeout", 0, "time bound for one unit's crawl (default 20m)")
+}
+
+// apply puts the flags given on top of o (defaults < units file < flags).
+func (f *crawlFlags) apply(c *cobra.Command, o crawler.Options) crawler.Options {
+	if c.Flags().Changed("delay") {
+		o.Delay = f.delay
+		o.NoDelay = f.delay == 0
+	}
+	if f.perHost > 0 {
+		o.PerHost = f.perHost
+	}
+	if f.concurrency > 0 {
+		o.Concurrency = f.concurrency
+	}
+	if f.contact != "" {
+		o.Contact = f.contact
+	}
+	if f.ignoreRobots {
+		o.IgnoreRobots = true
+	}
+	if f.unitTimeout > 0 {
+		o.UnitTimeout = f.unitTimeout
+	}
+	return o
+}
+
+// loadRules returns the ruleset in dir, or the embedded default when dir is "".
+func loadRules(dir string) (*rules.Ruleset, error) {
+	if dir == "" {
+		return rules.Default()
+	}
+	return rules.Load(dir)
+}
+
+func newAuditCmd(env Env) *cobra.Command {
+	var (
+		unitsPath, dbPath, rulesDir, asOfStr, note, format string
+		verbose                                            bool
+		cf                                                 crawlFlags
+	)
+	c := &cobra.Command{
+		Use:   "audit --units FILE [--db FILE] [--rules DIR] [--as-of DATE]",
+		Short: "Crawl every unit, judge it, store the audit and print the ranking",
+		Long: `audit crawls every unit of the units file, judges what it finds with the
+ruleset (the embedded default unless --rules names a directory) as of the
+audit date, stores evidence, findings and scores in the database, and prints
+the ranking. The exit code is 0 for a completed audit, whatever it found.`,
+		Example: `  gongkai audit --units units.yaml --db gongkai.db
+  gongkai audit --units units.yaml --db gongkai.db --as-of 2020-03-01 --rules ./myrules`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if unitsPath == "" {
+				return usagef("--units is required: the units file to audit (see README, \"The units file\")")
+			}
+			asOf, err := parseAsOf(asOfStr, env.Now())
+			if err != nil {
+				return err
+			}
+			rs, err := loadRules(rulesDir)
+			if err != nil {
+				return fmt.Errorf("rules: %w", err)
+			}
+			uf, err := units.Load(unitsPath)
+			if err != nil {
+				return fmt.Errorf("units file:\n%w", err)
+			}
+			if err := checkFormat(format, "text", "json", "csv", "md"); err != nil {
+				return err
+			}
+			co, err := audit.CrawlOptions(crawler.Options{}, uf)
+			if err != nil {
+				return err
+			}
+			co = cf.apply(c, co)
+			return runAudit(c.Context(), env, auditRun{
+				units: uf, rules: rs, asOf: asOf, dbPath: dbPath, crawl: co, note: note,
+				format: format, verbose: verbose,
+			})
+		},
+	}
+	c.Flags().StringVar(&unitsPath, "units", "", "units file (YAML) listing the units to audit")
+	c.Flags().StringVar(&dbPath, "db", "gongkai.db", "SQLite database to store the audit in")
+	c.Flags().StringVar(&rulesDir, "rules", "", "ruleset directory or file (default: the embedded ruleset)")
+	c.Flags().StringVar(&asOfStr, "as-of", "", "audit date YYYY-MM-DD (default: today)")
+	c.Flags().StringVar(&note, "note", "", "note kept with the audit")
+	c.Flags().StringVar(&format, "format", "text", "ranking output: text, json, csv or md")
+	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "log each unit as it is audited")
+	cf.register(c)
+	_ = c.MarkFlagFilename("units", "yaml", "yml")
+	_ = c.MarkFlagFilename("db", "db")
+	_ = c.MarkFlagDirname("rules")
+	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json", "csv", "md"))
+	return c
+}
+
+func fixedCompletion(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return vals, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func checkFormat(f string, allowed ...string) error {
+	for _, a := range allowed {
+		if f == a {
+			return nil
+		}
+	}
+	return usagef("--format %q: want one of %v", f, allowed)
+}
+
+// auditRun is one audit to run and print.
+type auditRun struct {
+	units   *units.File
+	rules   *rules.Ruleset
+	asOf    evidence.Date
+	dbPath  string
+	crawl   crawler.Options
+	note    string
+	format  string
+	verbose bool
+	quiet   bool // no ranking printed
+}
+
+func runAudit(ctx context.Context, env Env, r auditRun) error {
+	db, err := store.Open(ctx, r.dbPath)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	log := logger(env, r.verbose)
+	r.crawl.Logger = log
+	var prog *progress
+	if env.StderrTerminal && !r.verbose {
+		prog = newProgress(env.Stderr, len(r.units.Units), env.Now)
+		r.crawl.Progress = prog.event
+	}
+	sum, err := audit.Run(ctx, audit.Options{
+		Units: r.units, Rules: r.rules, AsOf: r.asOf, DB: db, Crawler: r.crawl,
+		Note: r.note, Now: env.Now, Logger: log,
+	})
+	if prog != nil {
+		prog.finish()
+	}
+	if err != nil {
+		if sum != nil && errors.Is(err, audit.ErrIncomplete) {
+			return fmt.Errorf("audit %d stopped: %w", sum.AuditID, err)
+		}
+		return err
+	}
+	if r.quiet {
+		return nil
+	}
+	prev, err := db.PreviousScores(ctx, sum.AuditID)
+	if err != nil {
+		return err
+	}
+	if err := printRanking(env.Stdout, r.format, sum.Result.Units, prev, r.rules); err != nil {
+		return err
+	}
+	if r.format == "text" {
+		fmt.Fprintf(env.Stdout, "\naudit %d: %d units, %d findings, %d requests (%d failed) in %s; stored in %s\n",
+			sum.AuditID, len(sum.Result.Units), len(sum.Result.Findings), sum.Pages, sum.Errors, sum.Duration.Round(time.Millisecond), r.dbPath)
+	}
+	return nil
+}
+
+func printRanking(w io.Writer, format string, scores []scoring.UnitScore, prev map[string]scoring.UnitScore, rs *rules.Ruleset) error {
+	rows := report.RankingFrom(scores, prev)
+	dims := report.DimensionsFrom(scores)
+	if rs != nil {
+		for i := range dims {
+			if d := rs.Dimension(dims[i].ID); d != nil {
+				dims[i].NameEN = d.NameEN
+			}
+		}
+	}
+	if format == "text" {
+		return report.WriteRankingText(w, rows, dims, report.Options{})
+	}
+	return report.WriteRanking(w, format, rows, dims, report.Options{})
+}
+
+// openExisting opens a database that must already exist (read commands
+// never create one).
+func openExisting(ctx context.Context, path string) (*store.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no database at %s (run \"gongkai audit\" or \"gongkai demo\" first): %w", path, err)
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, nil
+}
+
+// pickAudit returns the audit with id, or the latest complete one (the
+// latest of any status when none is complete).
+func pickAudit(ctx context.Context, db *store.DB, id int64) (*store.Audit, error) {
+	if id > 0 {
+		a, err := db.Audit(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
+	a, err := db.LatestAudit(ctx, true)
+	if errors.Is(err, store.ErrNotFound) {
+		a, err = db.LatestAudit(ctx, false)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("the database holds no audit yet")
+	}
+	return a, err
+}
+
+func newRescoreCmd(env Env) *cobra.Command {
+	var (
+		dbPath, rulesDir, asOfStr, format string
+		auditID                           int64
+	)
+	c := &cobra.Command{
+		Use:   "rescore [--db FILE] [--audit N] [--rules DIR] [--as-of DATE]",
+		Short: "Judge a stored audit again (another ruleset or date) without crawling",
+		Long: `rescore re-judges the evidence stored for an audit with a ruleset (the
+embedded default unless --rules is given) as of a date (the audit's own unless
+--as-of is given), stores the result as a new scoring of the same crawl, and
+prints the ranking. It makes no HTTP request.`,
+		Example: `  gongkai rescore --db gongkai.db --rules ./edited-rules
+  gongkai rescore --db gongkai.db --audit 3 --as-of 2020-01-15`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json", "csv", "md"); err != nil {
+				return err
+			}
+			rs, err := loadRules(rulesDir)
+			if err != nil {
+				return fmt.Errorf("rules: %w", err)
+			}
+			db, err := openExisting(c.Context(), dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			a, err := pickAudit(c.Context(), db, auditID)
+			if err != nil {
+				return err
+			}
+			asOf := a.AsOf
+			if asOfStr != "" {
+				if asOf, err = parseAsOf(asOfStr, env.Now()); err != nil {
+					return err
+				}
+			}
+			id, res, err := audit.Rescore(c.Context(), db, a.ID, rs, asOf, env.Now())
+			if err != nil {
+				return err
+			}
+			prev, err := db.PreviousScores(c.Context(), a.ID)
+			if err != nil {
+				return err
+			}
+			if err := printRanking(env.Stdout, format, res.Units, prev, rs); err != nil {
+				return err
+			}
+			if format == "text" {
+				fmt.Fprintf(env.Stdout, "\nscoring %d of audit %d as of %s with %s (%s): %d findings\n", id, a.ID, asOf, rs.Name, short(rs.Hash), len(res.Findings))
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&dbPath, "db", "gongkai.db", "SQLite database holding the audit")
+	c.Flags().Int64Var(&auditID, "audit", 0, "audit id (default: the latest complete audit)")
+	c.Flags().StringVar(&rulesDir, "rules", "", "ruleset directory or file (default: the embedded ruleset)")
+	c.Flags().StringVar(&asOfStr, "as-of", "", "audit date YYYY-MM-DD (default: the audit's own)")
+	c.Flags().StringVar(&format, "format", "text", "ranking output: text, json, csv or md")
+	return c
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// run runs gongkai with args and returns the exit code and both streams.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{
+		Stdout: &out, Stderr: &errb,
+		Now:    func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) },
+		Getenv: func(string) string { return "" },
+	}
+	code := Main(context.Background(), args, env)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpForEverySubcommand(t *testing.T) {
+	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "rules", "rules check", "rules dump", "completion bash"} {
+		t.Run(sub, func(t *testing.T) {
+			args := append(strings.Fields(sub), "--help")
+			code, out, _ := run(t, args...)
+			if code != 0 || !strings.Contains(out, "Usage:") {
+				t.Errorf("%s --help: code %d, output %q", sub, code, out)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	units := filepath.Join(dir, "units.yaml")
+	if err := os.WriteFile(units, []byte("units:\n  - id: a\n    name: 甲\n    type: bureau\n    url: http://127.0.0.1:1/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown command", []string{"audti"}, 2, "unknown command"},
+		{"unknown flag", []string{"audit", "--unist", "x"}, 2, "unknown flag"},
+		{"audit without units", []string{"audit"}, 2, "--units is required"},
+		{"future as-of", []string{"audit", "--units", units, "--as-of", "2027-01-01"}, 2, "in the future"},
+		{"malformed as-of", []string{"audit", "--units", units, "--as-of", "2020/3/1"}, 2, "want YYYY-MM-DD"},
+		{"bad format", []string{"problems", "--format", "xml"}, 2, "--format"},
+		{"missing database", []string{"problems", "--db", filepath.Join(dir, "none.db")}, 1, "no database"},
+		{"missing units file", []string{"audit", "--units", filepath.Join(dir, "none.yaml"), "--db", filepath.Join(dir, "x.db")}, 1, "units file"},
+		{"dump needs a dir", []string{"rules", "dump"}, 2, "accepts 1 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := run(t, tt.args...)
+			if code != tt.code || !strings.Contains(errs, tt.want) {
+				t.Errorf("code %d (want %d), stderr %q (want %q)", code, tt.code, errs, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
+		t.Errorf("a read command created a database")
+	}
+}
+
+func TestRulesCheckAndDump(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rules")
+	code, out, errs := run(t, "rules", "dump", dir)
+	if code != 0 || !strings.Contains(out, "checks.yaml") {
+		t.Fatalf("dump: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := run(t, "rules", "check", dir); code != 0 || !strings.HasPrefix(out, "ok:") {
+		t.Fatalf("check of the dumped default: %d %q", code, out)
+	}
+	if code, _, errs := run(t, "rules", "dump", dir); code == 0 || !strings.Contains(errs, "exists") {
+		t.Errorf("dump over existing files: %d %q", code, errs)
+	}
+	path := filepath.Join(dir, "checks.yaml")
+	data, _ := os.ReadFile(path)
+	broken := strings.Replace(string(data), "max_age: 14d", "max_age: 14x", 1)
+	broken = strings.Replace(broken, "kind: presence", "kind: presense", 1)
+	if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = run(t, "rules", "check", dir)
+	if code != 1 {
+		t.Errorf("check of a broken ruleset exited %d", code)
+	}
+	for _, want := range []string{`checks.yaml:`, `rule "news.max-age": max_age: bad duration "14x"`, `unknown kind "presense" (did you mean "presence"?)`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestDemoThenReadCommands runs the demo into a temporary database, then the
+// read commands on it.
+func TestDemoThenReadCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("audits the simulated district")
+	}
+	db := filepath.Join(t.TempDir(), "demo.db")
+	code, out, errs := run(t, "demo", "--db", db)
+	if code != 0 {
+		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"排名", "Problems by kind", "gongkai problems --db " + db} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	code, out, errs = run(t, "problems", "--db", db, "--format", "json")
+	if code != 0 {
+		t.Fatalf("problems: %d %s", code, errs)
+	}
+	var problems []map[string]any
+	if err := json.Unmarshal([]byte(out), &problems); err != nil || len(problems) == 0 {
+		t.Fatalf("problems json: %v (%d rows)", err, len(problems))
+	}
+	for _, k := range []string{"id", "unit", "unit_name", "kind", "rule", "column", "subject", "severity", "points", "url", "detail", "basis", "status", "first_seen"} {
+		if _, ok := problems[0][k]; !ok {
+			t.Errorf("problem lacks %q: %v", k, problems[0])
+		}
+	}
+	code, out, _ = run(t, "ranking", "--db", db, "--format", "json")
+	var ranking []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &ranking) != nil || len(ranking) != 47 {
+		t.Fatalf("ranking json: code %d, %d rows", code, len(ranking))
+	}
+	code, out, _ = run(t, "rescore", "--db", db, "--format", "csv")
+	if code != 0 || !strings.Contains(out, "rank") {
+		t.Errorf("rescore: %d %q", code, out)
+	}
+	code, out, _ = run(t, "problems", "--db", db, "--kind", "link.broken", "--format", "csv", "--bom")
+	if code != 0 || !strings.HasPrefix(out, "\ufeff") || strings.Count(out, "column.stale") != 0 {
+		t.Errorf("filtered csv: %d %q", code, out[:min(len(out), 200)])
+	}
+}

@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/report"
+	"gongkai/store"
+)
+
+func newProblemsCmd(env Env) *cobra.Command {
+	var (
+		dbPath, format, lang string
+		auditID              int64
+		filter               store.FindingFilter
+		bom                  bool
+	)
+	c := &cobra.Command{
+		Use:   "problems [--db FILE] [--audit N] [--format json|csv|md]",
+		Short: "Print the problem list (问题清单) of an audit",
+		Long: `problems prints every finding of an audit (the latest complete audit unless
+--audit is given) with its id, rule, evidence URL, points, basis and status
+against the previous complete audit: new, persisting, or resolved.`,
+		Example: `  gongkai problems --db gongkai.db --format json
+  gongkai problems --db gongkai.db --unit finance --format md
+  gongkai problems --db gongkai.db --kind link.broken --format csv --bom > links.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "json", "csv", "md"); err != nil {
+				return err
+			}
+			if err := checkFormat(lang, "zh", "en"); err != nil {
+				return usagef("--lang %q: want zh or en", lang)
+			}
+			switch filter.Status {
+			case "", store.FindingNew, store.FindingPersisting, store.FindingResolved:
+			default:
+				return usagef("--status %q: want new, persisting or resolved", filter.Status)
+			}
+			switch filter.Severity {
+			case "", "veto", "deduction", "notice":
+			default:
+				return usagef("--severity %q: want veto, deduction or notice", filter.Severity)
+			}
+			ctx := c.Context()
+			db, err := openExisting(ctx, dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			a, err := pickAudit(ctx, db, auditID)
+			if err != nil {
+				return err
+			}
+			sc, err := db.CurrentScoring(ctx, a.ID)
+			if err != nil {
+				return fmt.Errorf("audit %d has no scoring (it stopped early): %w", a.ID, err)
+			}
+			found, err := db.Findings(ctx, sc.ID, filter)
+			if err != nil {
+				return err
+			}
+			if filter.Status == "" {
+				resolved, err := db.ResolvedFindings(ctx, sc.ID)
+				if err != nil {
+					return err
+				}
+				for _, r := range resolved {
+					if (filter.Unit == "" || r.Unit == filter.Unit) && (filter.Kind == "" || r.Kind == filter.Kind) && (filter.Severity == "" || r.Severity == filter.Severity) {
+						found = append(found, r)
+					}
+				}
+			}
+			scores, err := db.Scores(ctx, sc.ID)
+			if err != nil {
+				return err
+			}
+			return report.WriteProblems(env.Stdout, format, report.ProblemsFrom(found), report.Options{
+				Lang: lang, BOM: bom, Units: report.SummariesFrom(scores),
+				Title: fmt.Sprintf("问题清单：审计 %d（评估日 %s）", a.ID, sc.AsOf),
+			})
+		},
+	}
+	c.Flags().StringVar(&dbPath, "db", "gongkai.db", "SQLite database holding the audits")
+	c.Flags().Int64Var(&auditID, "audit", 0, "audit id (default: the latest complete audit)")
+	c.Flags().StringVar(&format, "format", "md", "output: json, csv or md")
+	c.Flags().StringVar(&lang, "lang", "zh", "headings in zh or en (md)")
+	c.Flags().BoolVar(&bom, "bom", false, "start CSV with a UTF-8 byte-order mark (for spreadsheet programs)")
+	c.Flags().StringVar(&filter.Unit, "unit", "", "only this unit id")
+	c.Flags().StringVar(&filter.Kind, "kind", "", "only this finding kind (e.g. column.stale)")
+	c.Flags().StringVar(&filter.Severity, "severity", "", "only veto, deduction or notice")
+	c.Flags().StringVar(&filter.Status, "status", "", "only new, persisting or resolved")
+	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion("json", "csv", "md"))
+	_ = c.RegisterFlagCompletionFunc("severity", fixedCompletion("veto", "deduction", "notice"))
+	_ = c.RegisterFlagCompletionFunc("status", fixedCompletion("new", "persisting", "resolved"))
+	_ = c.RegisterFlagCompletionFunc("lang", fixedCompletion("zh", "en"))
+	return c
+}
+
+func newRankingCmd(env Env) *cobra.Command {
+	var (
+		dbPath, format string
+		auditID        int64
+		bom            bool
+	)
+	c := &cobra.Command{
+		Use:   "ranking [--db FILE] [--audit N] [--format text|json|csv|md]",
+		Short: "Print the ranking of an audit, with changes since the previous one",
+		Example: `  gongkai ranking --db gongkai.db
+  gongkai ranking --db gongkai.db --format csv --bom > ranking.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json", "csv", "md"); err != nil {
+				return err
+			}
+			ctx := c.Context()
+			db, err := openExisting(ctx, dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			a, err := pickAudit(ctx, db, auditID)
+			if err != nil {
+				return err
+			}
+			sc, err := db.CurrentScoring(ctx, a.ID)
+			if err != nil {
+				return fmt.Errorf("audit %d has no scoring (it stopped early): %w", a.ID, err)
+			}
+			scores, err := db.Scores(ctx, sc.ID)
+			if err != nil {
+				return err
+			}
+			prev, err := db.PreviousScores(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			rows := report.RankingFrom(scores, prev)
+			dims := report.DimensionsFrom(scores)
+			if format == "text" {
+				return report.WriteRankingText(env.Stdout, rows, dims, report.Options{})
+			}
+			return report.WriteRanking(env.Stdout, format, rows, dims, report.Options{BOM: bom})
+		},
+	}
+	c.Flags().StringVar(&dbPath, "db", "gongkai.db", "SQLite database holding the audits")
+	c.Flags().Int64Var(&auditID, "audit", 0, "audit id (default: the latest complete audit)")
+	c.Flags().StringVar(&format, "format", "text", "output: text, json, csv or md")
+	c.Flags().BoolVar(&bom, "bom", false, "start CSV with a UTF-8 byte-order mark")
+	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json", "csv", "md"))
+	return c
+}

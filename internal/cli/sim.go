@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/evidence"
+	"gongkai/rules"
+	"gongkai/sim"
+)
+
+// simFlags are the flags that shape a simulated district.
+type simFlags struct {
+	seed     int64
+	asOf     string
+	host     string
+	basePort int
+}
+
+func (f *simFlags) register(c *cobra.Command) {
+	c.Flags().Int64Var(&f.seed, "seed", 1, "seed of the simulated district (same seed and date, same sites)")
+	c.Flags().StringVar(&f.asOf, "sim-date", sim.DefaultAsOf, "the simulated district's date YYYY-MM-DD (its as-of date)")
+	c.Flags().StringVar(&f.host, "listen-host", "127.0.0.1", "host the unit sites listen on")
+	c.Flags().IntVar(&f.basePort, "base-port", 0, "unit i listens on base-port+i (default: ports from the OS)")
+}
+
+func (f *simFlags) config() (sim.Config, error) {
+	d, err := evidence.ParseDate(f.asOf)
+	if err != nil {
+		return sim.Config{}, usagef("--sim-date: %v", err)
+	}
+	rs, err := rules.Default()
+	if err != nil {
+		return sim.Config{}, err
+	}
+	return sim.Config{Seed: f.seed, AsOf: d, Rules: rs, Host: f.host, BasePort: f.basePort}, nil
+}
+
+func newSimCmd(env Env) *cobra.Command {
+	var (
+		sf                 simFlags
+		unitsOut, truthOut string
+	)
+	c := &cobra.Command{
+		Use:   "sim [--units-out FILE] [--truth-out FILE]",
+		Short: "Serve a simulated district of unit sites with seeded defects, until interrupted",
+		Long: `sim serves a simulated district modelled on Beijing's Huairou District: a
+district government, bureaus, towns, townships and streets, each a website on
+loopback with disclosure columns in several CMS styles (one GBK-encoded) and
+seeded defects. It writes the units file to audit it with, and the ground
+truth: the problem list an evaluator must report, as of the sim's date.`,
+		Example: `  gongkai sim --units-out units.yaml --truth-out truth.json &
+  gongkai audit --units units.yaml --db sim.db --as-of 2026-03-01`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cfg, err := sf.config()
+			if err != nil {
+				return err
+			}
+			d, err := sim.Generate(cfg)
+			if err != nil {
+				return err
+			}
+			fleet, err := d.Start()
+			if err != nil {
+				return err
+			}
+			defer fleet.Close()
+			if unitsOut != "" {
+				data, err := fleet.UnitsFile().Marshal()
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(unitsOut, data, 0o644); err != nil {
+					return fmt.Errorf("write units file: %w", err)
+				}
+			}
+			if truthOut != "" {
+				var buf bytes.Buffer
+				if err := sim.WriteTruth(&buf, fleet.Truth()); err != nil {
+					return err
+				}
+				if err := os.WriteFile(truthOut, buf.Bytes(), 0o644); err != nil {
+					return fmt.Errorf("write truth: %w", err)
+				}
+			}
+			uf := fleet.UnitsFile()
+			fmt.Fprintf(env.Stdout, "serving %d unit sites of %s (seed %d, as of %s); first: %s\n", len(uf.Units), uf.District, cfg.Seed, cfg.AsOf, uf.Units[0].URL)
+			if unitsOut != "" {
+				fmt.Fprintf(env.Stdout, "units file: %s\naudit it:   gongkai audit --units %s --db sim.db --as-of %s\n", unitsOut, unitsOut, cfg.AsOf)
+			}
+			if truthOut != "" {
+				fmt.Fprintf(env.Stdout, "truth:      %s (%d findings)\n", truthOut, len(fleet.Truth()))
+			}
+			fmt.Fprintln(env.Stdout, "press Ctrl-C to stop")
+			<-c.Context().Done()
+			return nil
+		},
+	}
+	sf.register(c)
+	c.Flags().StringVar(&unitsOut, "units-out", "", "write the units file here")
+	c.Flags().StringVar(&truthOut, "truth-out", "", "write the ground-truth problem list (JSON) here")
+	return c
+}

@@ -1,0 +1,155 @@
+package sim
+
+import (
+	"fmt"
+	"html"
+	"strings"
+
+	"gongkai/internal/textnorm"
+	"gongkai/rules"
+)
+
+// pageText returns the visible text of a page the sim rendered: tags and
+// scripts removed, entities decoded, image alt texts kept.
+func pageText(page string) string {
+	var b strings.Builder
+	for i := 0; i < len(page); {
+		if page[i] != '<' {
+			j := strings.IndexByte(page[i:], '<')
+			if j < 0 {
+				j = len(page) - i
+			}
+			b.WriteString(page[i : i+j])
+			i += j
+			continue
+		}
+		end := strings.IndexByte(page[i:], '>')
+		if end < 0 {
+			break
+		}
+		tag := page[i : i+end+1]
+		i += end + 1
+		if strings.HasPrefix(tag, "<script") {
+			if j := strings.Index(page[i:], "</script>"); j >= 0 {
+				i += j + len("</script>")
+			}
+		}
+		for _, alt := range attrValues(tag, "alt") {
+			b.WriteString(" " + alt + " ")
+		}
+		b.WriteByte(' ')
+	}
+	return html.UnescapeString(b.String())
+}
+
+// anchor is one link of a page with its visible text (and image alt texts).
+type anchor struct{ href, text string }
+
+// anchors returns the links of a page the sim rendered.
+func anchors(page string) []anchor {
+	var out []anchor
+	for {
+		i := strings.Index(page, "<a ")
+		if i < 0 {
+			return out
+		}
+		page = page[i:]
+		end := strings.Index(page, "</a>")
+		if end < 0 {
+			return out
+		}
+		open := page[:strings.IndexByte(page, '>')+1]
+		hrefs := attrValues(open, "href")
+		if len(hrefs) > 0 {
+			out = append(out, anchor{href: hrefs[0], text: pageText(page[len(open):end])})
+		}
+		page = page[end+4:]
+	}
+}
+
+// checkUnit verifies that a unit's rendered site says what its model says,
+// so the truth computed over the model holds for the pages served:
+//   - on the portal and the hub, a link whose text names a column leads to
+//     that column's page, and a missing column is named by no link;
+//   - a page column lacking a field shows none of the field's names anywhere,
+//     and shows every other field's label;
+//   - an explained column states its explanation, and no other column page
+//     states an explanation phrase.
+func checkUnit(d *District, u *Unit) error {
+	if u.Role == RoleUnreachable {
+		return nil
+	}
+	type named struct {
+		col  *Column
+		name string
+	}
+	var names []named
+	for _, c := range u.Columns {
+		for _, n := range c.Spec.Names() {
+			names = append(names, named{c, textnorm.Name(n)})
+		}
+	}
+	for _, key := range []string{"/", u.HubPath} {
+		if key == "" {
+			continue
+		}
+		for _, a := range anchors(u.html(key)) {
+			text := textnorm.Name(a.text)
+			for _, n := range names {
+				if !strings.Contains(text, n.name) {
+					continue
+				}
+				if n.col.State == ColumnMissing {
+					return fmt.Errorf("page %s: link %q names missing column %s", key, a.text, n.col.ID)
+				}
+				if target := resolveHref(key, a.href); target != n.col.Path {
+					return fmt.Errorf("page %s: link %q names column %s but leads to %s, not %s", key, a.text, n.col.ID, target, n.col.Path)
+				}
+			}
+		}
+	}
+	for _, c := range u.Columns {
+		if c.State == ColumnMissing {
+			continue
+		}
+		text := textnorm.Name(pageText(u.html(c.Path)))
+		if !c.IsList() && c.State == ColumnPresent {
+			chk := d.Rules.CheckFor(c.ID, rules.KindFields, u.Type)
+			if chk != nil {
+				for _, f := range chk.Fields {
+					label := c.FieldLabels[f.Name]
+					if label != "" {
+						if !strings.Contains(text, textnorm.Name(label)) {
+							return fmt.Errorf("page %s: field %s label %q not shown", c.Path, f.Name, label)
+						}
+						continue
+					}
+					for _, n := range f.Names() {
+						if strings.Contains(text, textnorm.Name(n)) {
+							return fmt.Errorf("page %s: field %s is planted missing but the page shows %q", c.Path, f.Name, n)
+						}
+					}
+				}
+			}
+		}
+		explained := false
+		for _, p := range d.Rules.ExplainedEmpty {
+			if strings.Contains(text, textnorm.Name(p)) {
+				explained = true
+			}
+		}
+		if explained != (c.State == ColumnExplained) {
+			return fmt.Errorf("page %s: column %s is %s but explanation shown is %v", c.Path, c.ID, c.State, explained)
+		}
+	}
+	return nil
+}
+
+// resolveHref resolves a link on the page at key to a request target.
+func resolveHref(key, href string) string {
+	links := extractLinks(` href="`+href+`"`, key)
+	if len(links) == 0 {
+		return ""
+	}
+	return links[0]
+}

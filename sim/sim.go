@@ -1,0 +1,182 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"gongkai/evidence"
+	"gongkai/rules"
+)
+
+// DefaultAsOf is the as-of date of the default simulation. Its window is the
+// twelve complete months before March 2026: 2025-03-01 to 2026-02-28.
+const DefaultAsOf = "2026-03-01"
+
+// Config says which district to generate.
+type Config struct {
+	// Seed selects the district's content and defects; 0 means 1.
+	Seed int64
+	// AsOf is the evaluation date the truth is computed for; required.
+	AsOf evidence.Date
+	// Rules is the ruleset the truth follows; nil means rules.MustDefault().
+	Rules *rules.Ruleset
+	// Host is the address units listen on; "" means 127.0.0.1.
+	Host string
+	// BasePort makes unit i listen on BasePort+i; 0 lets the OS choose ports.
+	BasePort int
+}
+
+// District is a generated simulated district: its units with their content
+// and planted defects, and the ground truth. It is a pure model; Start
+// serves it.
+type District struct {
+	// Name is the district's display name (怀柔区).
+	Name string
+	// Seed is the seed the district was generated from.
+	Seed int64
+	// AsOf is the evaluation date of the truth.
+	AsOf evidence.Date
+	// WindowFrom and WindowTo bound the evaluation window (both inclusive).
+	WindowFrom, WindowTo evidence.Date
+	// Rules is the ruleset the truth follows.
+	Rules *rules.Ruleset
+	// Units are the district's units in roster order.
+	Units []*Unit
+	// Host and BasePort are where Start listens (see Config).
+	Host     string
+	BasePort int
+
+	truth []truthFinding
+}
+
+// Unit returns the unit with id, or nil.
+func (d *District) Unit(id string) *Unit {
+	for _, u := range d.Units {
+		if u.ID == id {
+			return u
+		}
+	}
+	return nil
+}
+
+// ErrNoAsOf is returned by Generate when Config.AsOf is not set.
+var ErrNoAsOf = errors.New("sim: as-of date required")
+
+// Generate builds the district for cfg: the units, their content and
+// defects, the sites' page trees and the ground truth. It does no I/O and
+// reads no clock: the same cfg always yields the same district.
+func Generate(cfg Config) (*District, error) {
+	if cfg.AsOf.IsZero() {
+		return nil, ErrNoAsOf
+	}
+	if !cfg.AsOf.Valid() {
+		return nil, fmt.Errorf("sim: bad as-of date %v", cfg.AsOf)
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = 1
+	}
+	if cfg.Rules == nil {
+		rs, err := rules.Default()
+		if err != nil {
+			return nil, fmt.Errorf("sim: load default rules: %w", err)
+		}
+		cfg.Rules = rs
+	}
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if cfg.BasePort < 0 || cfg.BasePort > 65535 {
+		return nil, fmt.Errorf("sim: bad base port %d", cfg.BasePort)
+	}
+	d := &District{
+		Name:     DistrictName,
+		Seed:     cfg.Seed,
+		AsOf:     cfg.AsOf,
+		Rules:    cfg.Rules,
+		Host:     cfg.Host,
+		BasePort: cfg.BasePort,
+	}
+	d.WindowFrom, d.WindowTo = window(cfg.AsOf, cfg.Rules.WindowMonths())
+
+	roster := Roster()
+	plans := planDistrict(d, roster, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)))
+	for i, entry := range roster {
+		r := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(i+1)*0x9e3779b97f4a7c15))
+		u := &Unit{RosterEntry: entry, Index: i, Style: plans[i].style, Role: plans[i].role}
+		u.style = styleByName(u.Style)
+		b := &builder{d: d, u: u, r: r, rs: cfg.Rules}
+		if err := b.build(plans[i]); err != nil {
+			return nil, fmt.Errorf("sim: unit %s: %w", u.ID, err)
+		}
+		d.Units = append(d.Units, u)
+	}
+	for _, u := range d.Units {
+		if err := checkUnit(d, u); err != nil {
+
+			return nil, fmt.Errorf("sim: unit %s: %w", u.ID, err)
+		}
+	}
+	d.truth = evaluate(d)
+	return d, nil
+}
+
+// window returns the first and last day of the months complete calendar
+// months before asOf's month.
+func window(asOf evidence.Date, months int) (from, to evidence.Date) {
+	first := evidence.NewDate(asOf.Year, asOf.Month, 1)
+	return first.AddMonths(-months), first.AddDays(-1)
+}
+
+// InWindow reports whether day lies in the district's evaluation window.
+func (d *District) InWindow(day evidence.Date) bool {
+	return !day.Before(d.WindowFrom) && !day.After(d.WindowTo)
+}
+
+// randDate returns a uniformly chosen day from lo to hi inclusive (lo when
+// hi is before lo).
+func randDate(r *rand.Rand, lo, hi evidence.Date) evidence.Date {
+	n := lo.DaysUntil(hi)
+	if n <= 0 {
+		return lo
+	}
+	return lo.AddDays(r.IntN(n + 1))
+}
+
+// between returns a uniformly chosen integer from lo to hi inclusive.
+func between(r *rand.Rand, lo, hi int) int {
+	if hi <= lo {
+		return lo
+	}
+	return lo + r.IntN(hi-lo+1)
+}
+
+func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
+
+func chance(r *rand.Rand, p float64) bool { return r.Float64() < p }
+
+func minDate(a, b evidence.Date) evidence.Date {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxDate(a, b evidence.Date) evidence.Date {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// monthStart and monthEnd bound the month of day.
+func monthStart(day evidence.Date) evidence.Date {
+	return evidence.NewDate(day.Year, day.Month, 1)
+}
+
+func monthEnd(day evidence.Date) evidence.Date {
+	return monthStart(day).AddMonths(1).AddDays(-1)
+}
+
+func yearStart(y int) evidence.Date { return evidence.NewDate(y, time.January, 1) }

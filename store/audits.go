@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"gongkai/evidence"
+)
+
+// The statuses of an audit.
+const (
+	// AuditRunning is an audit being crawled or scored.
+	AuditRunning = "running"
+	// AuditComplete is an audit that crawled every unit and was scored; only
+	// complete audits serve as the previous audit for statuses and changes.
+	AuditComplete = "complete"
+	// AuditIncomplete is an audit that stopped early (cancelled, failed, or
+	// left running by a killed process).
+	AuditIncomplete = "incomplete"
+)
+
+// AuditMeta describes an audit as it begins.
+type AuditMeta struct {
+	// StartedAt is when the audit began.
+	StartedAt time.Time
+	// AsOf is the evaluation date the audit is judged at.
+	AsOf evidence.Date
+	// RulesetName, RulesetVersion and RulesetHash name the ruleset the
+	// audit was started with (a later re-scoring may use another).
+	RulesetName    string
+	RulesetVersion string
+	RulesetHash    string
+	// UnitsFile is the path of the units file; empty when not from a file.
+	UnitsFile string
+	// Note is free text kept with the audit ("annual evaluation 2019");
+	// empty for none.
+	Note string
+}
+
+// Audit is a stored audit.
+type Audit struct {
+	// ID is the audit's id, never reused.
+	ID int64
+	// StartedAt is when the audit began; FinishedAt when it ended, zero
+	// while it runs (or when a killed run was marked incomplete).
+	StartedAt  time.Time
+	FinishedAt time.Time
+	// AsOf is the evaluation date.
+	AsOf evidence.Date
+	// Status is AuditRunning, AuditComplete or AuditIncomplete.
+	Status string
+	// RulesetName, RulesetVersion and RulesetHash name the ruleset the
+	// audit was started with.
+	RulesetName    string
+	RulesetVersion string
+	RulesetHash    string
+	// UnitsFile is the units file's path; empty when not from a file.
+	UnitsFile string
+	// Note is the audit's free text; empty for none.
+	Note string
+	// Units is the number of units on the audit's roster.
+	Units int
+}
+
+// BeginAudit records a new running audit and its roster, and returns the
+// audit's id. Unit ids must be unique.
+func (db *DB) BeginAudit(ctx context.Context, meta AuditMeta, units []evidence.Unit) (int64, error) {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO audits (started_at, as_of, status, ruleset_name, ruleset_version,
+				ruleset_hash, units_file, note)
+			VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`,
+			formatTime(meta.StartedAt), meta.AsOf.String(), meta.RulesetName,
+			meta.RulesetVersion, meta.RulesetHash, meta.UnitsFile, meta.Note)
+		if err != nil {
+			return fmt.Errorf("insert audit: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert audit: %w", err)
+		}
+		stmt, err := tx.PrepareContext(ctx, `
+			INSERT INTO units (audit_id, unit_id, pos, name, name_en, type, url, contact)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("insert units: %w", err)
+		}
+		defer stmt.Close()
+		for i, u := range units {
+			if _, err := stmt.ExecContext(ctx, id, u.ID, i, u.Name, u.NameEN, u.Type, u.URL, u.Contact); err != nil {
+				return fmt.Errorf("insert unit %q: %w", u.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("begin audit: %w", err)
+	}
+	return id, nil
+}
+
+// FinishAudit sets the audit's final status (AuditComplete or
+// AuditIncomplete) and the time it finished.
+func (db *DB) FinishAudit(ctx context.Context, auditID int64, status string, finishedAt time.Time) error {
+	if status != AuditComplete && status != AuditIncomplete {
+		return fmt.Errorf("finish audit %d: status %q: want %q or %q", auditID, status, AuditComplete, AuditIncomplete)
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE audits SET status = ?, finished_at = ? WHERE id = ?`,
+			status, formatTime(finishedAt), auditID)
+		if err != nil {
+			return fmt.Errorf("finish audit %d: %w", auditID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("finish audit %d: %w", auditID, err)
+		} else if n == 0 {
+			return fmt.Errorf("finish audit %d: %w", auditID, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// MarkRunningIncomplete marks every audit still 'running' as 'incomplete'
+// and returns how many it marked. A process that was killed mid-audit
+// leaves its audit running; call this when starting the only process that
+// audits with the database, never while another may be auditing.
+func (db *DB) MarkRunningIncomplete(ctx context.Context) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE audits SET status = 'incomplete' WHERE status = 'running'`)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark running audits incomplete: %w", err)
+	}
+	return int(n), nil
+}
+
+const auditColumns = `a.id, a.started_at, a.finished_at, a.as_of, a.status, a.ruleset_name,
+	a.ruleset_version, a.ruleset_hash, a.units_file, a.note,
+	(SELECT count(*) FROM units u WHERE u.audit_id = a.id)`
+
+func scanAudit(sc interface{ Scan(...any) error }) (*Audit, error) {
+	var (
+		a             Audit
+		started, asOf string
+		finished      sql.NullString
+		err           error
+	)
+	if err := sc.Scan(&a.ID, &started, &finished, &asOf, &a.Status, &a.RulesetName,
+		&a.RulesetVersion, &a.RulesetHash, &a.UnitsFile, &a.Note, &a.Units); err != nil {
+		return nil, err
+	}
+	if a.StartedAt, err = parseTime(started); err != nil {
+		return nil, err
+	}
+	if a.FinishedAt, err = nullTime(finished); err != nil {
+		return nil, err
+	}
+	if a.AsOf, err = parseDate(asOf); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Audit returns the audit with id, or an error wrapping ErrNotFound.
+func (db *DB) Audit(ctx context.Context, id int64) (*Audit, error) {
+	a, err := scanAudit(db.db.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audits a WHERE a.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("audit %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read audit %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// LatestAudit returns the newest audit, or the newest complete one when
+// completeOnly; an error wrapping ErrNotFound when there is none.
+func (db *DB) LatestAudit(ctx context.Context, completeOnly bool) (*Audit, error) {
+	q := `SELECT ` + auditColumns + ` FROM audits a ORDER BY a.id DESC LIMIT 1`
+	if completeOnly {
+		q = `SELECT ` + auditColumns + ` FROM audits a WHERE a.status = 'complete' ORDER BY a.id DESC LIMIT 1`
+	}
+	a, err := scanAudit(db.db.QueryRowContext(ctx, q))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("latest audit: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read latest audit: %w", err)
+	}
+	return a, nil
+}
+
+// PreviousAudit returns the complete audit that precedes auditID (the one
+// with the highest id below it), or an error wrapping ErrNotFound. It is the
+// audit that statuses, first-seen dates and changes are measured against.
+func (db *DB) PreviousAudit(ctx context.Context, auditID int64) (*Audit, error) {
+	a, err := scanAudit(db.db.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audits a
+		WHERE a.status = 'complete' AND a.id < ? ORDER BY a.id DESC LIMIT 1`, auditID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("audit before %d: %w", auditID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read audit before %d: %w", auditID, err)
+	}
+	return a, nil
+}
+
+// Audits returns every audit, newest first.
+func (db *DB) Audits(ctx context.Context) ([]Audit, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audits a ORDER BY a.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list audits: %w", err)
+	}
+	defer rows.Close()
+	var out []Audit
+	for rows.Next() {
+		a, err := scanAudit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list audits: %w", err)
+		}
+		out = append(out, *a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list audits: %w", err)
+	}
+	return out, nil
+}
+
+// Units returns the audit's roster in the units file's order.
+func (db *DB) Units(ctx context.Context, auditID int64) ([]evidence.Unit, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT unit_id, name, name_en, type, url, contact
+		FROM units WHERE audit_id = ? ORDER BY pos`, auditID)
+	if err != nil {
+		return nil, fmt.Errorf("list units of audit %d: %w", auditID, err)
+	}
+	defer rows.Close()
+	var out []evidence.Unit
+	for rows.Next() {
+		var u evidence.Unit
+		if err := rows.Scan(&u.ID, &u.Name, &u.NameEN, &u.Type, &u.URL, &u.Contact); err != nil {
+			return nil, fmt.Errorf("list units of audit %d: %w", auditID, err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list units of audit %d: %w", auditID, err)
+	}
+	return out, nil
+}
+
+// previousScoring returns the current scoring of the complete audit before
+// auditID; ok is false when there is no such audit or it has no scoring.
+func previousScoring(ctx context.Context, q querier, auditID int64) (scoringID int64, ok bool, err error) {
+	err = q.QueryRowContext(ctx, `
+		SELECT s.id FROM scorings s
+		WHERE s.audit_id = (SELECT a.id FROM audits a
+			WHERE a.status = 'complete' AND a.id < ? ORDER BY a.id DESC LIMIT 1)
+		ORDER BY s.id DESC LIMIT 1`, auditID).Scan(&scoringID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("find previous scoring: %w", err)
+	}
+	return scoringID, true, nil
+}

@@ -1,0 +1,318 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"gongkai/evidence"
+)
+
+// StoredFetch is one recorded request with the audit and unit it was made for.
+type StoredFetch struct {
+	// ID is the row's id, unique within the database.
+	ID int64
+	// AuditID and Unit say which audit and unit the request was made for.
+	AuditID int64
+	Unit    string
+	// Fetch is the request as recorded. Its Meta, ETag and LastModified are
+	// not kept in the fetch rows (they are in the unit's evidence); they are
+	// always empty here.
+	evidence.Fetch
+}
+
+// SaveUnitEvidence stores what was seen of one unit in one transaction: the
+// evidence itself (compressed JSON, the record used to score again), one
+// row per request (ue.Fetches, the link checks' fetches and the reach
+// attempts, identical records stored once), and the kept bodies, keyed by
+// the hex SHA-256 of their raw bytes and shared across audits. A body whose
+// bytes do not match its key is refused.
+//
+// Saving a unit again in the same audit replaces what was saved before. The
+// unit must be on the audit's roster (BeginAudit).
+func (db *DB) SaveUnitEvidence(ctx context.Context, auditID int64, ue *evidence.UnitEvidence, keepBodies map[string][]byte) error {
+	if ue == nil {
+		return errors.New("save unit evidence: nil evidence")
+	}
+	unit := ue.Unit.ID
+	blob, err := encodeEvidence(ue)
+	if err != nil {
+		return fmt.Errorf("save evidence of unit %q: encode: %w", unit, err)
+	}
+	fetches := fetchRows(ue)
+	failed := 0
+	for _, f := range fetches {
+		if f.Class.Failed() {
+			failed++
+		}
+	}
+	// Compress new bodies before taking the write lock.
+	bodies, err := db.newBodies(ctx, keepBodies)
+	if err != nil {
+		return fmt.Errorf("save evidence of unit %q: %w", unit, err)
+	}
+
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM units WHERE audit_id = ? AND unit_id = ?`, auditID, unit).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("unit %q of audit %d: %w", unit, auditID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("find unit: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM fetches WHERE audit_id = ? AND unit_id = ?`, auditID, unit); err != nil {
+			return fmt.Errorf("delete old fetches: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM unit_evidence WHERE audit_id = ? AND unit_id = ?`, auditID, unit); err != nil {
+			return fmt.Errorf("delete old evidence: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO unit_evidence (audit_id, unit_id, started_at, finished_at, reachable, pages, errors, evidence)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			auditID, unit, formatTime(ue.Started), formatTime(ue.Finished), boolInt(ue.Reach.Reachable),
+			len(fetches), failed, blob); err != nil {
+			return fmt.Errorf("insert evidence: %w", err)
+		}
+		if err := insertFetches(ctx, tx, auditID, unit, fetches); err != nil {
+			return fmt.Errorf("insert fetches: %w", err)
+		}
+		if err := insertBodies(ctx, tx, bodies); err != nil {
+			return fmt.Errorf("insert bodies: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save evidence of unit %q: %w", unit, err)
+	}
+	return nil
+}
+
+func encodeEvidence(ue *evidence.UnitEvidence) ([]byte, error) {
+	b, err := json.Marshal(ue)
+	if err != nil {
+		return nil, err
+	}
+	return compress(b)
+}
+
+// fetchKey is what makes two fetch records the same request: all the
+// columns a fetch row stores.
+type fetchKey struct {
+	url, finalURL, method string
+	role                  evidence.Role
+	status                int
+	class                 evidence.FetchClass
+	errText               string
+	sec                   int64
+	nsec                  int
+	durationMS, size      int64
+	attempts              int
+	contentType, charset  string
+	truncated             bool
+	sha                   string
+}
+
+func keyOf(f *evidence.Fetch) fetchKey {
+	return fetchKey{
+		url: f.URL, finalURL: f.FinalURL, method: f.Method, role: f.Role, status: f.Status,
+		class: f.Class, errText: f.Error, sec: f.FetchedAt.Unix(), nsec: f.FetchedAt.Nanosecond(),
+		durationMS: f.DurationMS, size: f.Size, attempts: f.Attempts, contentType: f.ContentType,
+		charset: f.Charset, truncated: f.Truncated, sha: f.SHA256,
+	}
+}
+
+// fetchRows lists every request recorded in ue once: ue.Fetches in order,
+// then the link checks' and the reach attempts' fetches that ue.Fetches
+// does not already hold.
+func fetchRows(ue *evidence.UnitEvidence) []*evidence.Fetch {
+	n := len(ue.Fetches) + len(ue.Links) + len(ue.Reach.Attempts)
+	out := make([]*evidence.Fetch, 0, n)
+	seen := make(map[fetchKey]bool, n)
+	add := func(f *evidence.Fetch) {
+		k := keyOf(f)
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	for i := range ue.Fetches {
+		add(&ue.Fetches[i])
+	}
+	for i := range ue.Links {
+		if f := ue.Links[i].Fetch; f != nil {
+			add(f)
+		}
+	}
+	for i := range ue.Reach.Attempts {
+		add(&ue.Reach.Attempts[i])
+	}
+	return out
+}
+
+func insertFetches(ctx context.Context, tx *sql.Tx, auditID int64, unit string, fetches []*evidence.Fetch) error {
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO fetches (audit_id, unit_id, url, final_url, method, role, status, class, error,
+			fetched_at, duration_ms, attempts, content_type, charset, size, truncated, sha256)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, f := range fetches {
+		if _, err := stmt.ExecContext(ctx, auditID, unit, f.URL, f.FinalURL, f.Method, string(f.Role),
+			f.Status, string(f.Class), f.Error, formatTime(f.FetchedAt), f.DurationMS, f.Attempts,
+			f.ContentType, f.Charset, f.Size, boolInt(f.Truncated), f.SHA256); err != nil {
+			return fmt.Errorf("%s: %w", f.URL, err)
+		}
+	}
+	return nil
+}
+
+// body is a body ready to insert.
+type body struct {
+	sha  string
+	size int
+	gz   []byte
+}
+
+// newBodies checks each body against its key and compresses those the
+// database does not hold yet. A body inserted by someone else meanwhile is
+// harmless: the insert ignores it.
+func (db *DB) newBodies(ctx context.Context, keep map[string][]byte) ([]body, error) {
+	if len(keep) == 0 {
+		return nil, nil
+	}
+	stmt, err := db.db.PrepareContext(ctx, `SELECT 1 FROM bodies WHERE sha256 = ?`)
+	if err != nil {
+		return nil, fmt.Errorf("look up bodies: %w", err)
+	}
+	defer stmt.Close()
+	var out []body
+	for sha, raw := range keep {
+		sum := sha256.Sum256(raw)
+		if got := hex.EncodeToString(sum[:]); got != sha {
+			return nil, fmt.Errorf("body %q: content hashes to %s", sha, got)
+		}
+		var one int
+		err := stmt.QueryRowContext(ctx, sha).Scan(&one)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("look up body %s: %w", sha, err)
+		}
+		gz, err := compress(raw)
+		if err != nil {
+			return nil, fmt.Errorf("compress body %s: %w", sha, err)
+		}
+		out = append(out, body{sha: sha, size: len(raw), gz: gz})
+	}
+	return out, nil
+}
+
+func insertBodies(ctx context.Context, tx *sql.Tx, bodies []body) error {
+	if len(bodies) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO bodies (sha256, size, body) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, b := range bodies {
+		if _, err := stmt.ExecContext(ctx, b.sha, b.size, b.gz); err != nil {
+			return fmt.Errorf("%s: %w", b.sha, err)
+		}
+	}
+	return nil
+}
+
+// UnitEvidence returns the evidence saved for a unit in an audit, as it was
+// saved (Bodies is nil: read kept bodies with Body), or an error wrapping
+// ErrNotFound.
+func (db *DB) UnitEvidence(ctx context.Context, auditID int64, unitID string) (*evidence.UnitEvidence, error) {
+	var blob []byte
+	err := db.db.QueryRowContext(ctx, `SELECT evidence FROM unit_evidence WHERE audit_id = ? AND unit_id = ?`,
+		auditID, unitID).Scan(&blob)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("evidence of unit %q in audit %d: %w", unitID, auditID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read evidence of unit %q in audit %d: %w", unitID, auditID, err)
+	}
+	raw, err := decompress(blob)
+	if err != nil {
+		return nil, fmt.Errorf("decompress evidence of unit %q in audit %d: %w", unitID, auditID, err)
+	}
+	var ue evidence.UnitEvidence
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&ue); err != nil {
+		return nil, fmt.Errorf("decode evidence of unit %q in audit %d: %w", unitID, auditID, err)
+	}
+	return &ue, nil
+}
+
+// Fetches returns the requests recorded in an audit, in the order saved.
+// unitID narrows them to one unit and url to requests whose URL or final
+// URL is url; empty means any.
+func (db *DB) Fetches(ctx context.Context, auditID int64, unitID, url string) ([]StoredFetch, error) {
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT id, audit_id, unit_id, url, final_url, method, role, status, class, error,
+			fetched_at, duration_ms, attempts, content_type, charset, size, truncated, sha256
+		FROM fetches
+		WHERE audit_id = ?1 AND (?2 = '' OR unit_id = ?2) AND (?3 = '' OR url = ?3 OR final_url = ?3)
+		ORDER BY id`, auditID, unitID, url)
+	if err != nil {
+		return nil, fmt.Errorf("list fetches: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredFetch
+	for rows.Next() {
+		var (
+			f         StoredFetch
+			role      string
+			class     string
+			fetchedAt string
+			truncated int
+		)
+		if err := rows.Scan(&f.ID, &f.AuditID, &f.Unit, &f.URL, &f.FinalURL, &f.Method, &role,
+			&f.Status, &class, &f.Error, &fetchedAt, &f.DurationMS, &f.Attempts, &f.ContentType,
+			&f.Charset, &f.Size, &truncated, &f.SHA256); err != nil {
+			return nil, fmt.Errorf("list fetches: %w", err)
+		}
+		f.Role, f.Class, f.Truncated = evidence.Role(role), evidence.FetchClass(class), truncated != 0
+		if f.FetchedAt, err = parseTime(fetchedAt); err != nil {
+			return nil, fmt.Errorf("list fetches: %w", err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list fetches: %w", err)
+	}
+	return out, nil
+}
+
+// Body returns the raw bytes of the kept body with the given hex SHA-256,
+// or an error wrapping ErrNotFound when it was not kept.
+func (db *DB) Body(ctx context.Context, sha string) ([]byte, error) {
+	var gz []byte
+	err := db.db.QueryRowContext(ctx, `SELECT body FROM bodies WHERE sha256 = ?`, sha).Scan(&gz)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("body %s: %w", sha, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read body %s: %w", sha, err)
+	}
+	raw, err := decompress(gz)
+	if err != nil {
+		return nil, fmt.Errorf("decompress body %s: %w", sha, err)
+	}
+	return raw, nil
+}
