@@ -11,7 +11,6 @@ import (
 	"gongkai/audit"
 	"gongkai/crawler"
 	"gongkai/report"
-	"gongkai/sim"
 	"gongkai/store"
 )
 
@@ -34,15 +33,7 @@ the commands to look further.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			ctx := c.Context()
-			cfg, err := sf.config()
-			if err != nil {
-				return err
-			}
-			d, err := sim.Generate(cfg)
-			if err != nil {
-				return err
-			}
-			fleet, err := d.Start()
+			cfg, fleet, err := sf.start()
 			if err != nil {
 				return err
 			}

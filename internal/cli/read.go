@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -44,19 +45,11 @@ against the previous complete audit: new, persisting, or resolved.`,
 				return usagef("--severity %q: want veto, deduction or notice", filter.Severity)
 			}
 			ctx := c.Context()
-			db, err := openExisting(ctx, dbPath)
+			db, a, sc, err := openScoring(ctx, dbPath, auditID)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			a, err := pickAudit(ctx, db, auditID)
-			if err != nil {
-				return err
-			}
-			sc, err := db.CurrentScoring(ctx, a.ID)
-			if err != nil {
-				return fmt.Errorf("audit %d has no scoring (it stopped early): %w", a.ID, err)
-			}
 			found, err := db.Findings(ctx, sc.ID, filter)
 			if err != nil {
 				return err
@@ -98,6 +91,26 @@ against the previous complete audit: new, persisting, or resolved.`,
 	return c
 }
 
+// openScoring opens an existing database and returns the audit asked for
+// (the latest complete one when auditID is 0) with its current scoring.
+func openScoring(ctx context.Context, dbPath string, auditID int64) (*store.DB, *store.Audit, *store.Scoring, error) {
+	db, err := openExisting(ctx, dbPath)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	a, err := pickAudit(ctx, db, auditID)
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	sc, err := db.CurrentScoring(ctx, a.ID)
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, fmt.Errorf("audit %d has no scoring (it stopped early): %w", a.ID, err)
+	}
+	return db, a, sc, nil
+}
+
 func newRankingCmd(env Env) *cobra.Command {
 	var (
 		dbPath, format string
@@ -115,19 +128,11 @@ func newRankingCmd(env Env) *cobra.Command {
 				return err
 			}
 			ctx := c.Context()
-			db, err := openExisting(ctx, dbPath)
+			db, a, sc, err := openScoring(ctx, dbPath, auditID)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			a, err := pickAudit(ctx, db, auditID)
-			if err != nil {
-				return err
-			}
-			sc, err := db.CurrentScoring(ctx, a.ID)
-			if err != nil {
-				return fmt.Errorf("audit %d has no scoring (it stopped early): %w", a.ID, err)
-			}
 			scores, err := db.Scores(ctx, sc.ID)
 			if err != nil {
 				return err

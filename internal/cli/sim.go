@@ -27,6 +27,20 @@ func (f *simFlags) register(c *cobra.Command) {
 	c.Flags().IntVar(&f.basePort, "base-port", 0, "unit i listens on base-port+i (default: ports from the OS)")
 }
 
+// start generates the district the flags describe and serves it.
+func (f *simFlags) start() (sim.Config, *sim.Fleet, error) {
+	cfg, err := f.config()
+	if err != nil {
+		return cfg, nil, err
+	}
+	d, err := sim.Generate(cfg)
+	if err != nil {
+		return cfg, nil, err
+	}
+	fleet, err := d.Start()
+	return cfg, fleet, err
+}
+
 func (f *simFlags) config() (sim.Config, error) {
 	d, err := evidence.ParseDate(f.asOf)
 	if err != nil {
@@ -56,15 +70,7 @@ truth: the problem list an evaluator must report, as of the sim's date.`,
   gongkai audit --units units.yaml --db sim.db --as-of 2026-03-01`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cfg, err := sf.config()
-			if err != nil {
-				return err
-			}
-			d, err := sim.Generate(cfg)
-			if err != nil {
-				return err
-			}
-			fleet, err := d.Start()
+			cfg, fleet, err := sf.start()
 			if err != nil {
 				return err
 			}
