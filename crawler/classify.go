@@ -33,6 +33,10 @@ var (
 // classify decides the class of a response from its status, error and
 // (decoded) text. text may be empty for HEAD requests.
 func classify(status int, err error, text string) evidence.FetchClass {
+	var re *redirectError
+	if errors.As(err, &re) {
+		return evidence.ClassStatus
+	}
 	if err != nil && status == 0 {
 		switch {
 		case errors.Is(err, errRobots):

@@ -28,6 +28,15 @@ var (
 	errRefused = errors.New("refused by the crawler")
 )
 
+// redirectError stops a redirect chain that is too long (or a loop). The
+// server did answer, so the fetch is an error status, not "down".
+type redirectError struct {
+	n      int
+	status int
+}
+
+func (e *redirectError) Error() string { return fmt.Sprintf("stopped after %d redirects", e.n) }
+
 // scope is the set of hosts (host:port) a unit's pages may be fetched from.
 type scope map[string]bool
 
@@ -90,7 +99,11 @@ func newFetcher(ctx context.Context, o *Options, transport http.RoundTripper, sc
 		c.SetRequestTimeout(o.PageTimeout)
 		c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 			if len(via) >= o.MaxRedirects {
-				return fmt.Errorf("stopped after %d redirects", len(via))
+				status := 0
+				if req.Response != nil {
+					status = req.Response.StatusCode
+				}
+				return &redirectError{n: len(via), status: status}
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 				return fmt.Errorf("redirect to %s: %w", req.URL.Scheme, errRefused)
@@ -284,6 +297,10 @@ func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBod
 		rw.err = nil // stopped after the headers on purpose
 	case err != nil && rw.err == nil:
 		rw.err = err
+	}
+	var re *redirectError
+	if errors.As(rw.err, &re) && rw.status == 0 {
+		rw.status = re.status
 	}
 	return rw
 }

@@ -68,6 +68,9 @@ func (p *Page) labels(template map[string]bool, known map[string]bool) []evidenc
 			return "", false
 		}
 		next := segs[i+1]
+		if segs[i].Cell.DataAtom == atom.Th && next.Cell != nil && next.Cell.DataAtom == atom.Th {
+			return "", false // a header row names columns, it pairs nothing
+		}
 		if len(inlinePairs(next, known)) > 0 && next.Cell != nil && next.Cell.DataAtom != atom.Dd {
 			return "", false
 		}
@@ -190,7 +193,7 @@ func inlinePairs(seg Segment, known map[string]bool) [][2]string {
 			chosen = start
 		}
 		label := strings.TrimSpace(text[chosen:end])
-		if label == "" || isURLScheme(label) {
+		if utf8.RuneCountInString(strings.ReplaceAll(label, " ", "")) < 2 || isURLScheme(label) {
 			continue
 		}
 		_, n := utf8.DecodeRuneInString(text[i:])

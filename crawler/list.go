@@ -73,6 +73,7 @@ func (p *Page) Items(lc ListContext) []evidence.Item {
 		}
 		rows = append(rows, r)
 	}
+	rows = onePerRow(rows)
 	chosen := chooseList(rows, lc)
 	seen := map[string]bool{}
 	var items []evidence.Item
@@ -90,6 +91,27 @@ func (p *Page) Items(lc ListContext) []evidence.Item {
 		items = append(items, it)
 	}
 	return items
+}
+
+// onePerRow keeps, of several links in one row (a title beside [PDF] or
+// 下载 links), the one with the longest text: a row is one item.
+func onePerRow(rows []*rowInfo) []*rowInfo {
+	best := map[*html.Node]*rowInfo{}
+	for _, r := range rows {
+		if r.row == r.container {
+			continue // a flat run: every link is its own item
+		}
+		if b := best[r.row]; b == nil || utf8.RuneCountInString(r.a.Text) > utf8.RuneCountInString(b.a.Text) {
+			best[r.row] = r
+		}
+	}
+	out := rows[:0:0]
+	for _, r := range rows {
+		if r.row == r.container || best[r.row] == r {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // itemCandidate filters out navigation, pagination and self links.

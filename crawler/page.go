@@ -40,12 +40,46 @@ func ParsePage(pageURL *url.URL, body []byte, contentType string) (*Page, error)
 		return nil, err
 	}
 	p := &Page{URL: pageURL, Base: pageURL, Doc: doc, Charset: dec.charset, CharsetMismatch: dec.mismatch}
+	inlineDatastores(doc)
 	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
 		if b, err := pageURL.Parse(strings.TrimSpace(href)); err == nil && (b.Scheme == "http" || b.Scheme == "https") {
 			p.Base = b
 		}
 	}
 	return p, nil
+}
+
+var cdataRE = regexp.MustCompile(`(?s)<!\[CDATA\[(.*?)\]\]>`)
+
+// inlineDatastores puts the records of Hanweb-style list data stores into
+// the document. Such pages ship their list as
+// <script type="text/xml"><datastore><recordset><record><![CDATA[<li>…</li>]]>
+// and render it in the browser; read as HTML, the list would be empty.
+// The records of the data store's record set become real elements in a
+// <div class="gongkai-datastore"> where the script stood.
+func inlineDatastores(doc *goquery.Document) {
+	doc.Find(`script[type="text/xml"]`).Each(func(_ int, s *goquery.Selection) {
+		src := s.Text()
+		start := strings.Index(src, "<recordset>")
+		end := strings.LastIndex(src, "</recordset>")
+		if start < 0 || end < start {
+			return
+		}
+		script := s.Get(0)
+		holder := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div, Attr: []html.Attribute{{Key: "class", Val: "gongkai-datastore"}}}
+		for _, m := range cdataRE.FindAllStringSubmatch(src[start:end], -1) {
+			nodes, err := html.ParseFragment(strings.NewReader(m[1]), holder)
+			if err != nil {
+				continue
+			}
+			for _, n := range nodes {
+				holder.AppendChild(n)
+			}
+		}
+		if holder.FirstChild != nil && script.Parent != nil {
+			script.Parent.InsertBefore(holder, script)
+		}
+	})
 }
 
 // Resolve turns an href into an absolute http(s) URL without fragment, or

@@ -54,9 +54,17 @@ func (p *Page) PageLinks() []*url.URL {
 			numbered = append(numbered, a.URL)
 		}
 	}
-	out := append(next, numbered...)
-	out = append(out, p.scriptPages()...)
-	out = append(out, last...)
+	all := append(next, numbered...)
+	all = append(all, p.scriptPages()...)
+	all = append(all, last...)
+	seen := map[string]bool{}
+	var out []*url.URL
+	for _, u := range all {
+		if s := u.String(); !seen[s] {
+			seen[s] = true
+			out = append(out, u)
+		}
+	}
 	return out
 }
 
