@@ -113,6 +113,7 @@ Start with "gongkai demo", which audits a simulated district.`,
 		newProblemsCmd(env),
 		newRankingCmd(env),
 		newSimCmd(env),
+		newInspectCmd(env),
 		newRulesCmd(env),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

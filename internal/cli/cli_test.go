@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +28,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelpForEverySubcommand(t *testing.T) {
-	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "rules", "rules check", "rules dump", "completion bash"} {
+	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "inspect", "rules", "rules check", "rules dump", "completion bash"} {
 		t.Run(sub, func(t *testing.T) {
 			args := append(strings.Fields(sub), "--help")
 			code, out, _ := run(t, args...)
@@ -142,5 +145,36 @@ func TestDemoThenReadCommands(t *testing.T) {
 	code, out, _ = run(t, "problems", "--db", db, "--kind", "link.broken", "--format", "csv", "--bom")
 	if code != 0 || !strings.HasPrefix(out, "\ufeff") || strings.Count(out, "column.stale") != 0 {
 		t.Errorf("filtered csv: %d %q", code, out[:min(len(out), 200)])
+	}
+}
+
+func TestInspect(t *testing.T) {
+	fixture := filepath.Join("..", "..", "crawler", "testdata", "pages", "hanweb-datastore.gbk.html")
+	code, out, errs := run(t, "inspect", fixture, "--base", "http://czj.example.gov.cn/col/col1005/index.html", "--as-of", "2020-03-15")
+	if code != 0 {
+		t.Fatalf("inspect file: %d %s", code, errs)
+	}
+	for _, want := range []string{"charset:  gb18030", "list items (3)", "2020-02-20  怀柔区财政局2020年部门预算  http://czj.example.gov.cn/art/2020/2/20/art_1005_52001.html", "column links"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><dl><dt>发文字号：</dt><dd>怀财发〔2020〕1号</dd><dt>成文日期：</dt><dd>2020年1月2日</dd></dl></body></html>`)
+	}))
+	defer srv.Close()
+	code, out, errs = run(t, "inspect", srv.URL+"/doc.html", "--format", "json")
+	if code != 0 {
+		t.Fatalf("inspect URL: %d %s", code, errs)
+	}
+	var in map[string]any
+	if err := json.Unmarshal([]byte(out), &in); err != nil {
+		t.Fatal(err)
+	}
+	if in["written"] != "2020-01-02" || in["class"] != "ok" {
+		t.Errorf("inspect json: %v", in)
+	}
+	if code, _, _ := run(t, "inspect", "ftp://x/"); code != 1 {
+		t.Errorf("ftp URL accepted")
 	}
 }

@@ -1,0 +1,127 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"gongkai/evidence"
+)
+
+// Inspection is what the crawler reads from one page: for rule authors
+// checking a site, and for anyone debugging a finding.
+type Inspection struct {
+	URL         string              `json:"url"`
+	FinalURL    string              `json:"final_url,omitempty"`
+	Status      int                 `json:"status,omitempty"`
+	Class       evidence.FetchClass `json:"class,omitempty"`
+	Error       string              `json:"error,omitempty"`
+	ContentType string              `json:"content_type,omitempty"`
+	Charset     string              `json:"charset"`
+	// CharsetMismatch is true when the declared charset did not fit the bytes.
+	CharsetMismatch bool              `json:"charset_mismatch,omitempty"`
+	Title           string            `json:"title"`
+	Meta            map[string]string `json:"meta,omitempty"`
+	// Columns are the links whose text matches a column name of the plan.
+	Columns []ColumnLink `json:"columns,omitempty"`
+	// Hubs are the links the crawler would follow to find columns.
+	Hubs         []string          `json:"hubs,omitempty"`
+	Items        []evidence.Item   `json:"items"`
+	PageLinks    []string          `json:"page_links"`
+	Labels       []evidence.Label  `json:"labels"`
+	DocumentMeta map[string]string `json:"document_meta,omitempty"`
+	Written      evidence.Date     `json:"written"`
+	Published    evidence.Date     `json:"published"`
+	Quoted       []string          `json:"quoted,omitempty"`
+	Links        int               `json:"links"`
+	Attachments  []string          `json:"attachments,omitempty"`
+}
+
+// ColumnLink is a link matched to a column.
+type ColumnLink struct {
+	Column  string `json:"column"`
+	Matched string `json:"matched"`
+	Exact   bool   `json:"exact"`
+	Text    string `json:"text"`
+	URL     string `json:"url"`
+}
+
+// Inspect fetches one page (robots.txt honoured unless the options ignore
+// it) and reads it as the crawler would, with plan's names and metadata
+// fields.
+func (c *Crawler) Inspect(ctx context.Context, raw string, plan *Plan) (*Inspection, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("inspect %q: want an absolute http(s) URL", raw)
+	}
+	o := c.opts
+	f, err := newFetcher(ctx, &o, c.transport, scope{strings.ToLower(u.Host): true}, o.IgnoreRobots)
+	if err != nil {
+		return nil, err
+	}
+	r := f.get(ctx, u, evidence.RoleColumn, modeOpenPage)
+	in := &Inspection{URL: raw, FinalURL: r.fetch.FinalURL, Status: r.fetch.Status, Class: r.fetch.Class,
+		Error: r.fetch.Error, ContentType: r.fetch.ContentType, Charset: r.fetch.Charset}
+	if r.body == nil {
+		return in, nil
+	}
+	base := u
+	if in.FinalURL != "" {
+		if fu, err := url.Parse(in.FinalURL); err == nil {
+			base = fu
+		}
+	}
+	p, err := ParsePage(base, r.body, r.fetch.ContentType)
+	if err != nil {
+		return in, fmt.Errorf("parse %s: %w", raw, err)
+	}
+	fillInspection(in, p, plan)
+	return in, nil
+}
+
+// InspectBytes reads a saved page; base resolves its relative links.
+func InspectBytes(base *url.URL, body []byte, contentType string, plan *Plan) (*Inspection, error) {
+	p, err := ParsePage(base, body, contentType)
+	if err != nil {
+		return nil, err
+	}
+	in := &Inspection{URL: base.String(), ContentType: contentType}
+	fillInspection(in, p, plan)
+	return in, nil
+}
+
+func fillInspection(in *Inspection, p *Page, plan *Plan) {
+	if plan == nil {
+		plan = &Plan{}
+	}
+	m := newMatcher(plan.Columns, plan.Hubs)
+	ref := plan.Ref
+	in.Charset, in.CharsetMismatch = p.Charset, p.CharsetMismatch
+	in.Title = p.Title()
+	in.Meta = p.Meta()
+	for _, a := range p.Anchors() {
+		in.Links++
+		if isAttachment(a.URL.Path) {
+			in.Attachments = append(in.Attachments, a.URL.String())
+		}
+		if mt, ok := m.column(a.Text); ok {
+			in.Columns = append(in.Columns, ColumnLink{Column: mt.column, Matched: mt.name, Exact: mt.exact, Text: a.Text, URL: a.URL.String()})
+		} else if m.hub(a.Text) {
+			in.Hubs = append(in.Hubs, a.URL.String())
+		}
+	}
+	in.Items = p.Items(ListContext{Ref: ref, NavNames: m.navNames()})
+	for _, l := range p.PageLinks() {
+		in.PageLinks = append(in.PageLinks, l.String())
+	}
+	known := knownLabels(plan.MetaFields)
+	in.Labels = p.labels(nil, known)
+	in.DocumentMeta = metaFromLabels(in.Labels, plan.MetaFields)
+	in.Written = ParseDateValue(in.DocumentMeta["成文日期"])
+	in.Published = ParseDateValue(in.DocumentMeta["发布日期"])
+	if in.Published.IsZero() {
+		in.Published = ParseDateValue(in.Meta["PubDate"])
+	}
+	in.Quoted = p.Quoted()
+}
