@@ -59,6 +59,8 @@ type fetcher struct {
 
 // raw is what one colly request produced.
 type raw struct {
+	// cached is the kept page sent for revalidation; nil when none.
+	cached      *CachedPage
 	status      int
 	contentType string
 	header      http.Header
@@ -230,15 +232,21 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 		rw := &raw{err: fmt.Errorf("%s: %w", u.Path, errRobots)}
 		return f.finish(u, role, method, rw, 0, start)
 	}
+	var cached *CachedPage
+	if wantBody && o.Cache != nil {
+		if cp, ok := o.Cache.Get(u.String()); ok && (cp.ETag != "" || cp.LastModified != "") {
+			cached = &cp
+		}
+	}
 	var rw *raw
 	attempts := 0
 	for {
 		attempts++
-		rw = f.once(coll, method, u, wantBody)
+		rw = f.once(coll, method, u, wantBody, cached)
 		if !wantBody && method == http.MethodHead && (rw.status >= 400 || rw.status == 0 && rw.err != nil && !errors.Is(rw.err, errRefused) && !errors.Is(rw.err, errRobots)) {
 			// HEAD refused or unsupported: ask again with GET, headers only.
 			method = http.MethodGet
-			rw = f.once(coll, method, u, false)
+			rw = f.once(coll, method, u, false, nil)
 		}
 		if attempts > o.Retries || !transient(rw.status, rw.err) || ctx.Err() != nil {
 			break
@@ -266,10 +274,10 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 // but without a robots check of its own.
 func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
 	start := f.opts.Now()
-	rw := f.once(f.links, http.MethodGet, u, true)
+	rw := f.once(f.links, http.MethodGet, u, true, nil)
 	for attempt := 1; attempt <= f.opts.Retries && transient(rw.status, rw.err) && ctx.Err() == nil; attempt++ {
 		time.Sleep(backoff(f.opts.RetryBase, attempt))
-		rw = f.once(f.links, http.MethodGet, u, true)
+		rw = f.once(f.links, http.MethodGet, u, true, nil)
 	}
 	r := f.finish(u, evidence.RoleRobots, http.MethodGet, rw, 1, start)
 	if f.onRobots != nil {
@@ -278,16 +286,41 @@ func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
 	return r
 }
 
-// once makes a single colly request.
-func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody bool) *raw {
-	rw := &raw{wantBody: wantBody}
+// once makes a single colly request; with a cached page it asks the server
+// to answer 304 when the page has not changed.
+func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody bool, cached *CachedPage) *raw {
+	rw := &raw{wantBody: wantBody, cached: cached}
 	if coll == f.pages && !f.scope.allows(u) {
 		rw.err = fmt.Errorf("%s is outside the unit's hosts: %w", u.Host, errRefused)
 		return rw
 	}
 	cctx := colly.NewContext()
 	cctx.Put(rawKey, rw)
-	err := coll.Request(method, u.String(), nil, cctx, nil)
+	var hdr http.Header
+	if cached != nil {
+		hdr = http.Header{}
+		if cached.ETag != "" {
+			hdr.Set("If-None-Match", cached.ETag)
+		}
+		if cached.LastModified != "" {
+			hdr.Set("If-Modified-Since", cached.LastModified)
+		}
+	}
+	err := coll.Request(method, u.String(), nil, cctx, hdr)
+	if rw.status == http.StatusNotModified && cached != nil {
+		// Unchanged: the kept page stands for the body.
+		rw.body, rw.contentType, err = cached.Body, cached.ContentType, nil
+		if rw.header != nil {
+			rw.header.Set("Content-Type", cached.ContentType)
+			if rw.header.Get("ETag") == "" {
+				rw.header.Set("ETag", cached.ETag)
+			}
+			if rw.header.Get("Last-Modified") == "" {
+				rw.header.Set("Last-Modified", cached.LastModified)
+			}
+		}
+		rw.aborted = false
+	}
 	switch {
 	case errors.Is(err, colly.ErrRobotsTxtBlocked):
 		rw.err = errRobots
@@ -326,6 +359,9 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 		fe.LastModified = rw.header.Get("Last-Modified")
 	}
 	resp := &response{body: rw.body}
+	if o.Cache != nil && rw.wantBody && rw.body != nil && rw.status == http.StatusOK && rw.err == nil && (fe.ETag != "" || fe.LastModified != "") && !(len(rw.body) >= o.MaxBodyBytes) {
+		o.Cache.Put(fe.URL, CachedPage{ETag: fe.ETag, LastModified: fe.LastModified, ContentType: rw.contentType, Body: rw.body})
+	}
 	if rw.body != nil {
 		sum := sha256.Sum256(rw.body)
 		fe.SHA256 = hex.EncodeToString(sum[:])

@@ -74,6 +74,9 @@ type Options struct {
 	ReachAttempts int
 	// ReachSpacing is the pause between reachability attempts; 0 means 2s.
 	ReachSpacing time.Duration
+	// Cache, when set, keeps pages between audits so unchanged pages are
+	// revalidated (304) rather than downloaded again; nil keeps nothing.
+	Cache Cache
 	// Transport is the HTTP transport underneath; nil means a tuned
 	// http.Transport. Tests inject one here.
 	Transport http.RoundTripper
