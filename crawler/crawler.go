@@ -360,7 +360,7 @@ func (u *unitCrawl) readColumn(ctx context.Context, spec ColumnSpec, fd *found) 
 		u.readPageColumn(ctx, &col, pr.page)
 		return col
 	}
-	u.readList(ctx, spec, &col, pr.page)
+	u.readList(ctx, spec, &col, pr.page, pr.fetch.SHA256)
 	return col
 }
 
@@ -403,11 +403,11 @@ func (u *unitCrawl) listContext() ListContext {
 }
 
 // readList reads a list column across its pages, then its item pages.
-func (u *unitCrawl) readList(ctx context.Context, spec ColumnSpec, col *evidence.Column, first *Page) {
+func (u *unitCrawl) readList(ctx context.Context, spec ColumnSpec, col *evidence.Column, first *Page, firstSHA string) {
 	lc := u.listContext()
 	seenItem := map[string]bool{}
 	visited := map[string]bool{first.URL.String(): true, col.URL: true}
-	seenBody := map[string]bool{}
+	seenBody := map[string]bool{firstSHA: true}
 	queue := []*url.URL{}
 	page := first
 	for n := 1; page != nil; n++ {
@@ -550,6 +550,7 @@ func (u *unitCrawl) fetchPage(ctx context.Context, pu *url.URL, role evidence.Ro
 		fe := evidence.Fetch{URL: key, Method: http.MethodGet, Role: role, Class: evidence.ClassRefused,
 			Error: fmt.Sprintf("page budget of %d pages spent", u.o.MaxPagesPerUnit), FetchedAt: u.o.Now().UTC()}
 		u.note("page budget of %d pages spent; %s not read", u.o.MaxPagesPerUnit, key)
+		u.record(&response{fetch: fe})
 		return &pageResult{fetch: &fe}
 	}
 	r := u.f.get(ctx, pu, role, modePage)

@@ -36,8 +36,22 @@ type DateMatch struct {
 	Text string
 }
 
+// digitCount counts ASCII and full-width digits.
+func digitCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' || r >= '０' && r <= '９' {
+			n++
+		}
+	}
+	return n
+}
+
 // FindDate returns the first full date (with a year) in s.
 func FindDate(s string) (DateMatch, bool) {
+	if digitCount(s) < 4 && !strings.ContainsAny(s, "〇○零Ｏ") {
+		return DateMatch{}, false // no year in digits or in Chinese numerals: skip the regexps
+	}
 	f := textnorm.Fold(s)
 	if m := fullDateRE.FindStringSubmatch(f); m != nil {
 		y, _ := strconv.Atoi(m[2])
@@ -72,6 +86,9 @@ func FindDate(s string) (DateMatch, bool) {
 func FindDateIn(s string, year int, ref evidence.Date) (DateMatch, bool) {
 	if m, ok := FindDate(s); ok {
 		return m, true
+	}
+	if digitCount(s) < 2 {
+		return DateMatch{}, false
 	}
 	f := strings.TrimSpace(textnorm.Fold(s))
 	if utf8.RuneCountInString(f) > 24 {

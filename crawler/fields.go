@@ -324,7 +324,7 @@ func (p *Page) ContentLinks() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range p.Anchors() {
-		if inChrome(a.Node) {
+		if p.inChrome(a.Node) {
 			continue
 		}
 		s := a.URL.String()

@@ -74,7 +74,7 @@ func (p *Page) Items(lc ListContext) []evidence.Item {
 		rows = append(rows, r)
 	}
 	rows = onePerRow(rows)
-	chosen := chooseList(rows, lc)
+	chosen := p.chooseList(rows, lc)
 	seen := map[string]bool{}
 	var items []evidence.Item
 	for _, r := range chosen {
@@ -441,7 +441,7 @@ func yearBefore(marks []yearMark, order int) int {
 }
 
 // chooseList picks the rows that make up the page's main list.
-func chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
+func (p *Page) chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 	type group struct {
 		node  *html.Node
 		rows  []*rowInfo
@@ -487,7 +487,7 @@ func chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 		if len(datedGroups) > 1 {
 			var keep []*group
 			for _, g := range datedGroups {
-				if !widget(g) && !inChrome(g.node) {
+				if !widget(g) && !p.inChrome(g.node) {
 					keep = append(keep, g)
 				}
 			}
@@ -518,7 +518,7 @@ func chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 	}
 	// No dated rows: the largest run of sibling rows with title-like links.
 	for _, g := range order {
-		if inChrome(g.node) || len(g.rows) < 2 {
+		if p.inChrome(g.node) || len(g.rows) < 2 {
 			continue
 		}
 		long := 0
@@ -558,6 +558,7 @@ func shapeOf(n *html.Node) string {
 	return n.Data + "." + attr(n, "class")
 }
 
+// inChrome reports whether n or an ancestor is chrome.
 func inChrome(n *html.Node) bool {
 	for ; n != nil; n = n.Parent {
 		if isChrome(n) {
@@ -565,6 +566,22 @@ func inChrome(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// inChrome is inChrome remembered per node for the page.
+func (p *Page) inChrome(n *html.Node) bool {
+	if n == nil {
+		return false
+	}
+	if p.chrome == nil {
+		p.chrome = map[*html.Node]bool{}
+	}
+	if v, ok := p.chrome[n]; ok {
+		return v
+	}
+	v := isChrome(n) || p.inChrome(n.Parent)
+	p.chrome[n] = v
+	return v
 }
 
 // looksLikeTitle accepts undated rows of a dated list when their text reads

@@ -201,6 +201,13 @@ func (j *judge) presence(c *rules.Check) {
 	}
 	j.skip[c.Column] = true
 	name := j.columnName(c.Column)
+	if col.URL != "" && (col.Class == evidence.ClassRobots || col.Class == evidence.ClassRefused) {
+		// Found but not read by the crawler's own restraint: not the unit's fault.
+		j.add(c, "column.missing", c.Column, "", col.URL,
+			fmt.Sprintf("“%s”栏目链接（%s）存在，但评估程序未能读取（%s），本次不作判断", name, col.Discovery.LinkText, describeFetch(evidence.Fetch{Class: col.Class, Error: "robots.txt 或页面预算"})),
+			rules.SeverityNotice, j.ref(col.URL, "栏目页面"))
+		return
+	}
 	if col.URL != "" {
 		j.add(c, "column.missing", c.Column, "", col.URL,
 			fmt.Sprintf("“%s”栏目链接（%s）无法打开：%s", name, col.Discovery.LinkText, describeFetch(evidence.Fetch{Status: col.Status, Class: col.Class})),

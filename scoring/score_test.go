@@ -117,6 +117,14 @@ func TestScoreUnit(t *testing.T) {
 			want: []key{{"column.missing", "statistics", "", "deduction"}},
 		},
 		{
+			name: "column the crawler declined to read is a notice, not missing", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				c := ue.Column("planning")
+				*c = evidence.Column{ID: "planning", URL: "http://unit.test/planning/", Class: evidence.ClassRobots, Discovery: evidence.Discovery{Method: "link", LinkText: "规划信息"}}
+			},
+			want: []key{{"column.missing", "planning", "", "notice"}},
+		},
+		{
 			name: "empty and explained empty", typ: "bureau",
 			mutate: func(ue *evidence.UnitEvidence) {
 				ue.Column("news").Items = nil
