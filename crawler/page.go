@@ -28,8 +28,8 @@ type Page struct {
 	// CharsetMismatch is true when the declared charset did not fit the bytes.
 	CharsetMismatch bool
 
-	segments []Segment          // cached by Segments
-	anchors  []Anchor           // cached by Anchors
+	segments []Segment           // cached by Segments
+	anchors  []Anchor            // cached by Anchors
 	chrome   map[*html.Node]bool // cached by inChrome
 }
 
