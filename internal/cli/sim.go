@@ -15,6 +15,8 @@ import (
 // simFlags are the flags that shape a simulated district.
 type simFlags struct {
 	seed     int64
+	units    int
+	scale    float64
 	asOf     string
 	host     string
 	basePort int
@@ -25,6 +27,8 @@ func (f *simFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.asOf, "sim-date", sim.DefaultAsOf, "the simulated district's date YYYY-MM-DD (its as-of date)")
 	c.Flags().StringVar(&f.host, "listen-host", "127.0.0.1", "host the unit sites listen on")
 	c.Flags().IntVar(&f.basePort, "base-port", 0, "unit i listens on base-port+i (default: ports from the OS)")
+	c.Flags().IntVar(&f.units, "units", 0, "number of units (default: the district's roster of 47; more adds synthetic units)")
+	c.Flags().Float64Var(&f.scale, "scale", 0, "multiply the items of list columns (default 1; the benchmark fleet uses 200 units at scale 2)")
 }
 
 // start generates the district the flags describe and serves it.
@@ -50,7 +54,7 @@ func (f *simFlags) config() (sim.Config, error) {
 	if err != nil {
 		return sim.Config{}, err
 	}
-	return sim.Config{Seed: f.seed, AsOf: d, Rules: rs, Host: f.host, BasePort: f.basePort}, nil
+	return sim.Config{Seed: f.seed, AsOf: d, Rules: rs, Host: f.host, BasePort: f.basePort, Units: f.units, Scale: f.scale}, nil
 }
 
 func newSimCmd(env Env) *cobra.Command {
