@@ -536,12 +536,14 @@ func looksLikeReport(title string) bool {
 	return strings.Contains(t, "报告") || strings.Contains(t, "年报")
 }
 
-// fetchPage fetches a page of the unit once per crawl; later calls return
-// the first result.
+// fetchPage fetches a page of the unit. A page that failed before is not
+// asked for again; a page read before is fetched again when asked for again
+// (rare: two columns on one page), since parsed pages are not kept: a
+// unit's memory stays bounded by the pages being read, not by those read.
 func (u *unitCrawl) fetchPage(ctx context.Context, pu *url.URL, role evidence.Role) *pageResult {
 	key := pu.String()
 	u.mu.Lock()
-	if pr, ok := u.pages[key]; ok {
+	if pr, ok := u.pages[key]; ok && pr.fetch.Class != evidence.ClassOK {
 		u.mu.Unlock()
 		return pr
 	}
@@ -558,18 +560,29 @@ func (u *unitCrawl) fetchPage(ctx context.Context, pu *url.URL, role evidence.Ro
 	return u.storePage(key, r)
 }
 
+// storePage remembers a fetch (not its parsed page) for link checks and
+// returns the result with the page for the caller.
 func (u *unitCrawl) storePage(key string, r *response) *pageResult {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	fe := r.fetch
-	pr := &pageResult{fetch: &fe, page: r.page}
-	u.pages[key] = pr
+	kept := &pageResult{fetch: &fe}
+	u.pages[key] = kept
 	if fe.FinalURL != "" {
 		if _, ok := u.pages[fe.FinalURL]; !ok {
-			u.pages[fe.FinalURL] = pr
+			u.pages[fe.FinalURL] = kept
 		}
 	}
-	return pr
+	return &pageResult{fetch: &fe, page: r.page}
+}
+
+// keptRoles are the roles of pages whose bodies may back a finding: the
+// portal and hubs (a missing column), a column's first page (empty, stale,
+// gaps, fields), documents and reports. Further list pages, item pages and
+// link checks are recorded without their bodies.
+var keptRoles = map[evidence.Role]bool{
+	evidence.RolePortal: true, evidence.RoleHub: true, evidence.RoleColumn: true,
+	evidence.RoleDocument: true, evidence.RoleReport: true,
 }
 
 // record appends a fetch to the evidence and keeps its body when it may
@@ -578,7 +591,7 @@ func (u *unitCrawl) record(r *response) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.ev.Fetches = append(u.ev.Fetches, r.fetch)
-	if r.body != nil && r.fetch.SHA256 != "" && r.fetch.Role != evidence.RoleLinkCheck {
+	if r.body != nil && r.fetch.SHA256 != "" && keptRoles[r.fetch.Role] {
 		if _, ok := u.ev.Bodies[r.fetch.SHA256]; !ok && u.kept+len(r.body) <= u.o.KeepBodyBytes {
 			u.ev.Bodies[r.fetch.SHA256] = r.body
 			u.kept += len(r.body)

@@ -19,7 +19,7 @@ import (
 var (
 	// fullDateRE matches a date with a year. Separators may differ between
 	// the parts (2019年05-12 occurs); the day may carry 日 or 号.
-	fullDateRE = regexp.MustCompile(`(^|[^0-9])((?:19|20)[0-9]{2})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?:\s*[日号])?($|[^0-9])`)
+	fullDateRE = regexp.MustCompile(`(^|[^0-9])(((?:19|20)[0-9]{2})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?:\s*[日号])?)($|[^0-9])`)
 	// shortDateRE matches a year-less date: 05-12, 5月12日, 05/12.
 	shortDateRE = regexp.MustCompile(`(^|[^0-9.])([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?:\s*[日号])?($|[^0-9.])`)
 	// compactDateRE matches 20190512 standing alone.
@@ -54,11 +54,11 @@ func FindDate(s string) (DateMatch, bool) {
 	}
 	f := textnorm.Fold(s)
 	if m := fullDateRE.FindStringSubmatch(f); m != nil {
-		y, _ := strconv.Atoi(m[2])
-		mo, _ := strconv.Atoi(m[3])
-		d, _ := strconv.Atoi(m[4])
+		y, _ := strconv.Atoi(m[3])
+		mo, _ := strconv.Atoi(m[4])
+		d, _ := strconv.Atoi(m[5])
 		if dt := evidence.NewDate(y, time.Month(mo), d); dt.Valid() {
-			return DateMatch{Date: dt, Text: strings.TrimSpace(trimEdges(m[0]))}, true
+			return DateMatch{Date: dt, Text: m[2]}, true
 		}
 	}
 	if m := hanDateRE.FindStringSubmatch(f); m != nil {

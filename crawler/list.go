@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -64,7 +65,7 @@ func (p *Page) Items(lc ListContext) []evidence.Item {
 			continue
 		}
 		r := &rowInfo{a: a, order: order[a.Node]}
-		r.row, r.container = rowOf(a.Node)
+		r.row, r.container = p.rowOf(a.Node)
 		year := yearBefore(years, r.order)
 		if dm, ok := dateInside(a.Node, year, lc.Ref); ok {
 			r.date, r.dated = dm, true
@@ -157,8 +158,47 @@ var rowTags = map[atom.Atom]bool{
 }
 
 // rowOf returns the element holding an item link and the element holding
-// the rows. A <td> climbs to its <tr>; a block that holds only inline
-// content is the row.
+// the rows. A <td> climbs to its <tr>; a <dt> takes its <dl> when the list
+// holds one item; a block that holds several dated links is a flat run,
+// its own container.
+func (p *Page) rowOf(a *html.Node) (row, container *html.Node) {
+	row, container = rowOf(a)
+	if row == nil || row == container {
+		return row, container
+	}
+	if row.DataAtom == atom.Dt && container != nil && container.DataAtom == atom.Dl && countLinks(container) == 1 {
+		row, container = container, container.Parent
+	}
+	switch row.DataAtom {
+	case atom.Tr, atom.Dl:
+		return row, container
+	}
+	if countLinks(row) >= 2 && p.dateCount(row) >= 2 {
+		return row, row // several dated links in one block: a flat run
+	}
+	return row, container
+}
+
+// dateCount counts the pieces of n that are dates, remembered per node.
+func (p *Page) dateCount(n *html.Node) int {
+	if p.dates == nil {
+		p.dates = map[*html.Node]int{}
+	}
+	if c, ok := p.dates[n]; ok {
+		return c
+	}
+	c := 0
+	for _, pc := range piecesExcept(n, nil) {
+		if _, ok := FindDate(pc); ok {
+			c++
+		} else if _, ok := isStandaloneDate(pc, 2000, evidence.Date{}); ok {
+			c++
+		}
+	}
+	p.dates[n] = c
+	return c
+}
+
 func rowOf(a *html.Node) (row, container *html.Node) {
 	n := a.Parent
 	for n != nil && n.Type == html.ElementNode && !rowTags[n.DataAtom] {
@@ -203,7 +243,19 @@ func dateInside(a *html.Node, year int, ref evidence.Date) (DateMatch, bool) {
 // and the next (or, failing that, the previous) link counts.
 func (p *Page) dateBeside(a, row *html.Node, year int, ref evidence.Date) (DateMatch, bool) {
 	if row != nil && countLinks(row) <= 1 {
-		return findRowDate(piecesExcept(row, a), year, ref)
+		pieces := piecesExcept(row, a)
+		if row.DataAtom == atom.Dt {
+			// <dt><a>title</a></dt><dd>date</dd>: the date is in the next <dd>.
+			for sib := row.NextSibling; sib != nil; sib = sib.NextSibling {
+				if sib.Type == html.ElementNode {
+					if sib.DataAtom == atom.Dd {
+						pieces = append(pieces, piecesExcept(sib, nil)...)
+					}
+					break
+				}
+			}
+		}
+		return findRowDate(pieces, year, ref)
 	}
 	if row != nil && countLinks(row) <= 3 && row.DataAtom == atom.Tr {
 		// A table row with a title link and attachment links.
@@ -440,21 +492,27 @@ func yearBefore(marks []yearMark, order int) int {
 	return y
 }
 
-// chooseList picks the rows that make up the page's main list.
+// chooseList picks the rows that make up the page's main list: the dated
+// group with the most dates, with the groups of the same shape (a list
+// split into several blocks), less groups that belong to another column: a
+// box with a "更多" link to another page, or a side box repeating the
+// portal's links. When the page has several dated groups, chrome and boxes
+// repeating the portal give way to the others. Without dated rows, the
+// largest run of title-like links stands as an undated list.
 func (p *Page) chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 	type group struct {
-		node  *html.Node
-		rows  []*rowInfo
-		dated int
-		first int
-		shape string
+		node    *html.Node
+		rows    []*rowInfo
+		dated   int
+		shape   string
+		foreign bool
 	}
 	groups := map[*html.Node]*group{}
 	var order []*group
 	for _, r := range rows {
 		g := groups[r.container]
 		if g == nil {
-			g = &group{node: r.container, first: r.order, shape: shapeOf(r.container)}
+			g = &group{node: r.container, shape: shapeOf(r.container)}
 			groups[r.container] = g
 			order = append(order, g)
 		}
@@ -463,9 +521,8 @@ func (p *Page) chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 			g.dated++
 		}
 	}
-	var best *group
-	widget := func(g *group) bool {
-		if len(lc.PortalLinks) == 0 || g.dated < 2 {
+	onPortal := func(g *group) bool {
+		if len(lc.PortalLinks) == 0 {
 			return false
 		}
 		on := 0
@@ -476,18 +533,30 @@ func (p *Page) chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 		}
 		return on*10 >= len(g.rows)*8
 	}
-	var datedGroups []*group
+	// holders maps each element to the groups it contains, so a box is
+	// read no wider than its own group.
+	holders := map[*html.Node]int{}
 	for _, g := range order {
-		if g.dated > 0 {
-			datedGroups = append(datedGroups, g)
+		for n := g.node; n != nil; n = n.Parent {
+			holders[n]++
 		}
 	}
-	if len(datedGroups) > 0 {
-		candidates := datedGroups
-		if len(datedGroups) > 1 {
+	for _, g := range order {
+		g.foreign = p.moreElsewhere(g.node, holders) || p.inSideBox(g.node) && onPortal(g)
+	}
+	var dated []*group
+	for _, g := range order {
+		if g.dated > 0 && !g.foreign {
+			dated = append(dated, g)
+		}
+	}
+	var best *group
+	if len(dated) > 0 {
+		candidates := dated
+		if len(dated) > 1 {
 			var keep []*group
-			for _, g := range datedGroups {
-				if !widget(g) && !p.inChrome(g.node) {
+			for _, g := range dated {
+				if !p.inChrome(g.node) && !(g.dated < 10 && onPortal(g)) {
 					keep = append(keep, g)
 				}
 			}
@@ -501,11 +570,8 @@ func (p *Page) chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 			}
 		}
 		var out []*rowInfo
-		for _, g := range order {
-			if g != best && (g.dated == 0 || g.shape != best.shape || g.shape == "") {
-				continue
-			}
-			if g != best && !contains(candidates, g) {
+		for _, g := range dated {
+			if g != best && (g.shape != best.shape || g.shape == "") {
 				continue
 			}
 			for _, r := range g.rows {
@@ -518,7 +584,7 @@ func (p *Page) chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 	}
 	// No dated rows: the largest run of sibling rows with title-like links.
 	for _, g := range order {
-		if p.inChrome(g.node) || len(g.rows) < 2 {
+		if g.dated > 0 || g.foreign || p.inChrome(g.node) || len(g.rows) < 2 {
 			continue
 		}
 		long := 0
@@ -538,6 +604,71 @@ func (p *Page) chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 		return nil
 	}
 	return best.rows
+}
+
+// moreWords are the texts of a box's "more" link.
+var moreWords = map[string]bool{"更多": true, "查看更多": true, "more": true, "更多信息": true, "更多内容": true}
+
+// moreElsewhere reports whether the box around n (n and up to two
+// ancestors that hold no other group) has a "更多" link to another page:
+// the box lists another column's items.
+func (p *Page) moreElsewhere(n *html.Node, holders map[*html.Node]int) bool {
+	for i := 0; n != nil && i < 3; i, n = i+1, n.Parent {
+		if n.DataAtom == atom.Body || holders[n] > 1 {
+			return false
+		}
+		found := false
+		var walk func(*html.Node)
+		walk = func(m *html.Node) {
+			if found {
+				return
+			}
+			if m.Type == html.ElementNode && m.DataAtom == atom.A {
+				if moreWords[textnorm.Name(textOf(m))] {
+					if u := p.Resolve(attr(m, "href")); u != nil && !samePage(u, p.URL) {
+						found = true
+					}
+				}
+				return
+			}
+			for c := m.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(n)
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+var sideRE = regexp.MustCompile(`(?i)(^|[\s_-])(side|sidebar|aside|side-box|sidebox|rside|lside)([\s_-]|\d|$)`)
+
+// inSideBox reports whether n sits in an <aside> or a box whose class or id
+// says side.
+func (p *Page) inSideBox(n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		if n.DataAtom == atom.Aside || sideRE.MatchString(attr(n, "class")+" "+attr(n, "id")) {
+			return true
+		}
+	}
+	return false
+}
+
+// samePage reports whether two URLs name the same page, counting a
+// directory and its index file as one.
+func samePage(a, b *url.URL) bool {
+	trim := func(p string) string {
+		for _, idx := range []string{"index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.html", "default.htm", "default.aspx"} {
+			p = strings.TrimSuffix(p, idx)
+		}
+		return strings.TrimSuffix(p, "/")
+	}
+	return strings.EqualFold(a.Host, b.Host) && trim(a.Path) == trim(b.Path) && a.RawQuery == b.RawQuery
 }
 
 func contains[T comparable](s []T, v T) bool {

@@ -68,7 +68,7 @@ type Options struct {
 	// IgnoreRobots turns robots.txt off for every unit (units can opt out
 	// one by one in the units file).
 	IgnoreRobots bool
-	// KeepBodyBytes caps the raw bodies kept per unit for evidence; 0 means 4 MiB.
+	// KeepBodyBytes caps the raw bodies kept per unit for evidence; 0 means 2 MiB.
 	KeepBodyBytes int
 	// ReachAttempts is how many times an unanswering unit URL is tried; 0 means 3.
 	ReachAttempts int
@@ -145,7 +145,7 @@ func (o Options) withDefaults() Options {
 	def(&o.MaxLinkChecks, 2000)
 	def(&o.MaxHubPages, 8)
 	def(&o.DiscoveryDepth, 2)
-	def(&o.KeepBodyBytes, 4<<20)
+	def(&o.KeepBodyBytes, 2<<20)
 	def(&o.ReachAttempts, 3)
 	defDur(&o.ReachSpacing, 2*time.Second)
 	if o.Now == nil {

@@ -31,6 +31,7 @@ type Page struct {
 	segments []Segment           // cached by Segments
 	anchors  []Anchor            // cached by Anchors
 	chrome   map[*html.Node]bool // cached by inChrome
+	dates    map[*html.Node]int  // cached by dateCount
 }
 
 // ParsePage decodes body (raw bytes, as sent with contentType) and parses it.

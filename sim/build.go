@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -80,7 +81,16 @@ func (b *builder) build(p unitPlan) error {
 		b.decoys()
 	}
 	b.finalize()
+	return nil
+}
+
+// layout lays the unit's model out once the district dealt its variants:
+// the style's paths, the defects' subjects, the routes and the variants
+// the site shows.
+func (b *builder) layout() error {
+	u := b.u
 	u.style.Plan(u, b.r)
+	resolveFeatures(u)
 	for _, t := range b.targets {
 		switch {
 		case t.item != nil:
@@ -89,7 +99,11 @@ func (b *builder) build(p unitPlan) error {
 			u.Defects[t.defect].Subject = t.link.Path
 		}
 	}
-	return u.buildRoutes(u.style.Assets(u))
+	if err := u.buildRoutes(u.style.Assets(u)); err != nil {
+		return err
+	}
+	u.Variants = tagVariants(u)
+	return nil
 }
 
 // checksOf returns the checks the ruleset applies to column id for the unit.
@@ -240,6 +254,14 @@ func (b *builder) allowed(t string) bool {
 	return true
 }
 
+// scaled multiplies a count of items by the district's scale.
+func (b *builder) scaled(n int) int {
+	if b.d.Scale <= 1 {
+		return n
+	}
+	return int(math.Round(float64(n) * b.d.Scale))
+}
+
 func (b *builder) nextNum() int {
 	b.u.seq++
 	return b.u.seq
@@ -269,20 +291,20 @@ func (b *builder) content() error {
 		case "gazette":
 			b.fillGazette(c)
 		case "news":
-			b.fillArticles(c, between(b.r, 24, 40), 1, 6, 7)
+			b.fillArticles(c, b.scaled(between(b.r, 24, 40)), 1, 6, 7)
 		case "notices":
-			b.fillArticles(c, between(b.r, 10, 22), 6, 30, 30)
+			b.fillArticles(c, b.scaled(between(b.r, 10, 22)), 6, 30, 30)
 		case "key-areas":
-			b.fillArticles(c, between(b.r, 8, 18), 10, 45, 45)
+			b.fillArticles(c, b.scaled(between(b.r, 8, 18)), 10, 45, 45)
 		case "planning":
-			b.fillArticles(c, between(b.r, 4, 7), 60, 200, 120)
+			b.fillArticles(c, b.scaled(between(b.r, 4, 7)), 60, 200, 120)
 		case "personnel":
-			b.fillArticles(c, between(b.r, 4, 10), 20, 90, 90)
+			b.fillArticles(c, b.scaled(between(b.r, 4, 10)), 20, 90, 90)
 		case "guide", "functions", "leaders":
 		case "application":
 		default:
 			if c.IsList() {
-				b.fillArticles(c, between(b.r, 5, 12), 10, 40, 30)
+				b.fillArticles(c, b.scaled(between(b.r, 5, 12)), 10, 40, 30)
 			}
 		}
 		if c.ID == "guide" || c.ID == "application" {
@@ -354,7 +376,7 @@ func (b *builder) article(c *Column, day evidence.Date) *Item {
 	it := &Item{Title: t, Date: day, Source: b.u.FullName, Num: b.nextNum(),
 		Body: articleBody(b.r, b.u.RosterEntry, t, day)}
 	if c.ID == "gazette" {
-		it.Body = gazetteBody(b.r, day)
+		it.Body = gazetteBody(b.u.RosterEntry, day)
 	}
 	if (c.ID == "notices" || c.ID == "personnel") && chance(b.r, 0.2) {
 		ext := pick(b.r, []string{".docx", ".xls", ".pdf"})
@@ -425,10 +447,10 @@ func (b *builder) workdayOnOrBefore(day evidence.Date) evidence.Date {
 
 var policySuffixes = []string{"管理办法", "实施方案", "工作方案", "若干措施", "实施细则", "工作指引", "考核办法", "专项整治方案", "工作规则"}
 
-// policyName names a local policy on topic t: 怀柔区<topic><suffix>.
-func policyName(r *rand.Rand, t string, day evidence.Date) string {
-	prefix := "怀柔区"
-	if strings.HasPrefix(t, "怀柔") {
+// policyName names a local policy of district on topic t: 怀柔区<topic><suffix>.
+func policyName(r *rand.Rand, district, t string, day evidence.Date) string {
+	prefix := district
+	if strings.HasPrefix(t, strings.TrimSuffix(district, "区")) {
 		prefix = ""
 	}
 	if chance(r, 0.3) {
@@ -454,7 +476,7 @@ func (b *builder) docTitle(day evidence.Date) (title, quoted, issuer, topic stri
 		quoted = ""
 		switch r.IntN(3) {
 		case 0:
-			quoted = policyName(r, topic, day)
+			quoted = policyName(r, e.District, topic, day)
 			return issuer + "关于印发《" + quoted + "》的通知"
 		case 1:
 			return pick(r, []string{
@@ -465,7 +487,7 @@ func (b *builder) docTitle(day evidence.Date) (title, quoted, issuer, topic stri
 				"关于建立" + topic + "工作机制的意见",
 			})
 		default:
-			return policyName(r, topic, day)
+			return policyName(r, e.District, topic, day)
 		}
 	}
 	for {
@@ -547,7 +569,7 @@ func docBody(issuer, topic, quoted string) []string {
 func (b *builder) fillDocuments(c *Column) {
 	r := b.r
 	day := b.d.AsOf.AddDays(-between(r, 2, b.fresh(c.ID, 45)))
-	for i, n := 0, between(r, 14, 26); i < n; i++ {
+	for i, n := 0, b.scaled(between(r, 14, 26)); i < n; i++ {
 		c.Items = append(c.Items, b.document(day))
 		day = day.AddDays(-between(r, 8, 40))
 	}
@@ -675,7 +697,7 @@ func (b *builder) fillReports(c *Column) {
 }
 
 func (b *builder) fillGazette(c *Column) {
-	for q := yearStart(b.d.AsOf.Year - 3); ; q = q.AddMonths(3) {
+	for q := yearStart(b.d.AsOf.Year - b.scaled(3)); ; q = q.AddMonths(3) {
 		day := q.AddMonths(3).AddDays(-1 - between(b.r, 0, 20))
 		if !day.Before(b.d.AsOf) {
 			break
@@ -684,12 +706,12 @@ func (b *builder) fillGazette(c *Column) {
 	}
 }
 
-func gazetteBody(r *rand.Rand, day evidence.Date) []string {
+func gazetteBody(e RosterEntry, day evidence.Date) []string {
 	return []string{
 		"目录",
 		"【区政府令与区政府文件】",
-		"北京市怀柔区人民政府关于进一步优化营商环境的若干意见",
-		"北京市怀柔区人民政府办公室关于做好防汛工作的通知",
+		"北京市" + e.District + "人民政府关于进一步优化营商环境的若干意见",
+		"北京市" + e.District + "人民政府办公室关于做好防汛工作的通知",
 		"【部门文件】",
 		"区有关部门规范性文件选登",
 		"【人事任免】",
@@ -698,7 +720,7 @@ func gazetteBody(r *rand.Rand, day evidence.Date) []string {
 }
 
 func (b *builder) fillStatistics(c *Column) {
-	start := monthStart(b.d.WindowFrom).AddMonths(-12)
+	start := monthStart(b.d.WindowFrom).AddMonths(-12 - (b.scaled(24) - 24))
 	for m := start; m.Before(b.d.AsOf); m = m.AddMonths(1) {
 		day := m.AddDays(between(b.r, 7, 21))
 		if !day.Before(b.d.AsOf) {
@@ -713,7 +735,7 @@ func budgetTitle(e RosterEntry) titleMaker {
 		y := day.Year
 		name := e.Name
 		if e.Type == "district" {
-			name = "北京市怀柔区"
+			name = "北京市" + e.District
 		}
 		if day.Month >= time.July {
 			return pick(r, []string{
@@ -732,7 +754,7 @@ func budgetTitle(e RosterEntry) titleMaker {
 
 func (b *builder) fillBudget(c *Column) {
 	r := b.r
-	for y := firstReportYear; y <= b.d.AsOf.Year; y++ {
+	for y := firstReportYear - (b.scaled(b.d.AsOf.Year-firstReportYear+1) - (b.d.AsOf.Year - firstReportYear + 1)); y <= b.d.AsOf.Year; y++ {
 		for _, day := range []evidence.Date{
 			evidence.NewDate(y, time.February, between(r, 5, 25)),
 			evidence.NewDate(y, time.August, between(r, 10, 30)),

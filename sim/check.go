@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 
 	"gongkai/internal/textnorm"
@@ -42,8 +43,9 @@ func pageText(page string) string {
 	return html.UnescapeString(b.String())
 }
 
-// anchor is one link of a page with its visible text (and image alt texts).
-type anchor struct{ href, text string }
+// anchor is one link of a page with its visible text (and image alt texts)
+// and its title attribute.
+type anchor struct{ href, text, title string }
 
 // anchors returns the links of a page the sim rendered.
 func anchors(page string) []anchor {
@@ -61,7 +63,11 @@ func anchors(page string) []anchor {
 		open := page[:strings.IndexByte(page, '>')+1]
 		hrefs := attrValues(open, "href")
 		if len(hrefs) > 0 {
-			out = append(out, anchor{href: hrefs[0], text: pageText(page[len(open):end])})
+			a := anchor{href: hrefs[0], text: pageText(page[len(open):end])}
+			if t := attrValues(open, "title"); len(t) > 0 {
+				a.title = html.UnescapeString(t[0])
+			}
+			out = append(out, a)
 		}
 		page = page[end+4:]
 	}
@@ -69,8 +75,9 @@ func anchors(page string) []anchor {
 
 // checkUnit verifies that a unit's rendered site says what its model says,
 // so the truth computed over the model holds for the pages served:
-//   - on the portal and the hub, a link whose text names a column leads to
-//     that column's page, and a missing column is named by no link;
+//   - on the portal and the hubs, a link whose text or title names a column
+//     leads to that column's page, and a missing column or one left to the
+//     units file is named by no link;
 //   - a page column lacking a field shows none of the field's names anywhere,
 //     and shows every other field's label;
 //   - an explained column states its explanation, and no other column page
@@ -89,22 +96,35 @@ func checkUnit(d *District, u *Unit) error {
 			names = append(names, named{c, textnorm.Name(n)})
 		}
 	}
-	for _, key := range []string{"/", u.HubPath} {
+	for _, key := range []string{"/", u.HubPath, u.InnerHubPath} {
 		if key == "" {
 			continue
 		}
-		for _, a := range anchors(u.html(key)) {
-			text := textnorm.Name(a.text)
-			for _, n := range names {
-				if !strings.Contains(text, n.name) {
-					continue
+		page := u.html(key)
+		for _, a := range anchors(page) {
+			for _, said := range []string{a.text, a.title} {
+				text := textnorm.Name(said)
+				for _, n := range names {
+					if text == "" || !strings.Contains(text, n.name) {
+						continue
+					}
+					if n.col.State == ColumnMissing || n.col.Override {
+						return fmt.Errorf("page %s: link %q names column %s, which is %s", key, said, n.col.ID, map[bool]string{true: "left to the units file", false: "missing"}[n.col.Override])
+					}
+					if target := resolveHref(page, key, a.href); target != n.col.Path {
+						return fmt.Errorf("page %s: link %q names column %s but leads to %s, not %s", key, said, n.col.ID, target, n.col.Path)
+					}
 				}
-				if n.col.State == ColumnMissing {
-					return fmt.Errorf("page %s: link %q names missing column %s", key, a.text, n.col.ID)
-				}
-				if target := resolveHref(key, a.href); target != n.col.Path {
-					return fmt.Errorf("page %s: link %q names column %s but leads to %s, not %s", key, a.text, n.col.ID, target, n.col.Path)
-				}
+			}
+		}
+	}
+	for _, c := range u.Columns {
+		if !c.Override {
+			continue
+		}
+		for _, p := range u.Paths() {
+			if p != c.Path && !slices.Contains(c.PagePaths, p) && slices.Contains(u.pageLinks(p), c.Path) {
+				return fmt.Errorf("page %s links column %s, which is left to the units file", p, c.ID)
 			}
 		}
 	}
@@ -145,9 +165,14 @@ func checkUnit(d *District, u *Unit) error {
 	return nil
 }
 
-// resolveHref resolves a link on the page at key to a request target.
-func resolveHref(key, href string) string {
-	links := extractLinks(` href="`+href+`"`, key)
+// resolveHref resolves a link on page (rendered at key, perhaps with a
+// <base href>) to a request target.
+func resolveHref(page, key, href string) string {
+	prefix := ""
+	if i := strings.Index(page, "<base "); i >= 0 {
+		prefix = page[i : i+strings.IndexByte(page[i:], '>')+1]
+	}
+	links := extractLinks(prefix+` href="`+href+`"`, key)
 	if len(links) == 0 {
 		return ""
 	}

@@ -27,11 +27,12 @@ func phoneNumber(r *rand.Rand) string {
 }
 
 func addressFor(r *rand.Rand, e RosterEntry) string {
+	name, _, _ := strings.Cut(e.Name, "（")
 	switch e.Type {
 	case "township":
-		return fmt.Sprintf("北京市怀柔区%s%s%d号", e.Name, pick(r, []string{"政府街", "中心街", "镇政府路", "村委会东侧"}), between(r, 1, 88))
+		return fmt.Sprintf("北京市%s%s%s%d号", e.District, name, pick(r, []string{"政府街", "中心街", "镇政府路", "村委会东侧"}), between(r, 1, 88))
 	default:
-		return fmt.Sprintf("北京市怀柔区%s%d号", pick(r, roads), between(r, 1, 199))
+		return fmt.Sprintf("北京市%s%s%d号", e.District, pick(r, roads), between(r, 1, 199))
 	}
 }
 
@@ -185,8 +186,8 @@ func planningTitle(e RosterEntry) titleMaker {
 		return pick(r, []string{
 			fmt.Sprintf("%s%d年工作要点", e.Name, day.Year),
 			fmt.Sprintf("%s%d年工作总结和%d年工作安排", e.Name, day.Year-1, day.Year),
-			fmt.Sprintf("怀柔区%s三年行动方案（%d—%d年）", t, day.Year, day.Year+2),
-			fmt.Sprintf("怀柔区“十五五”时期%s专项方案", t),
+			fmt.Sprintf("%s%s三年行动方案（%d—%d年）", e.District, t, day.Year, day.Year+2),
+			fmt.Sprintf("%s“十五五”时期%s专项方案", e.District, t),
 			fmt.Sprintf("%d年%s工作安排", day.Year, t),
 		})
 	}
@@ -213,13 +214,13 @@ func statisticsTitle(e RosterEntry) titleMaker {
 		}
 		switch e.Type {
 		case "district":
-			return span + "怀柔区国民经济主要指标"
+			return span + e.District + "国民经济主要指标"
 		}
 		switch e.Domain {
 		case "统计":
-			return span + "怀柔区经济运行情况"
+			return span + e.District + "经济运行情况"
 		case "财政":
-			return span + "怀柔区一般公共预算收支情况"
+			return span + e.District + "一般公共预算收支情况"
 		}
 		return span + e.Domain + "工作主要指标完成情况"
 	}
@@ -228,7 +229,7 @@ func statisticsTitle(e RosterEntry) titleMaker {
 func gazetteTitle(e RosterEntry) titleMaker {
 	return func(r *rand.Rand, day evidence.Date) string {
 		q := (int(day.Month) + 2) / 3
-		return fmt.Sprintf("怀柔区人民政府公报%d年第%d期（总第%d期）", day.Year, q, (day.Year-2015)*4+q)
+		return fmt.Sprintf("%s人民政府公报%d年第%d期（总第%d期）", e.District, day.Year, q, (day.Year-2015)*4+q)
 	}
 }
 

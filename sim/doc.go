@@ -12,6 +12,25 @@
 // fields, documents without metadata, late or uninterpreted documents, broken
 // links, unreachable sites, a vetoed unit) and keeps a few units clean.
 //
+// On top of its style, each site shows a few markup variants dealt by the
+// district from their own random stream (Unit.Variants, AllVariants): how
+// columns are linked (a two-level directory, decorated or icon-only links
+// named by their title attribute, a column the units file must name), how
+// lists are laid out (dates first, inside the link, flat runs, <dl>, split
+// <ul>s, a 最新动态 widget of news beside every list, <base href>), how
+// dates are written (2025.07.12, 发布日期：…, full-width digits, 07-12 under
+// a year heading), how lists are paged (the six-argument createPageHTML,
+// 下页, Next, >) and how pages are encoded (GBK declared only in the header
+// or nowhere, GB18030). Variants are never defects: the truth is the same
+// whatever the markup, and clean units stay clean.
+//
+// Config.Units and Config.Scale grow the district into a benchmark fleet:
+// more units (other Beijing districts' governments, bureaus, towns and
+// street offices) and more items per list. District.PageCount counts the
+// distinct URLs a crawler reaches on it. Pages are rendered on request, so
+// a fleet of 200 units and 50,000 URLs is generated in about a second and
+// holds under 100 MB.
+//
 // The truth is computed by the sim's own evaluator over its own model (item
 // dates, fields shown, document metadata, the links each rendered page
 // carries and what the sim answers for them), reading every parameter (ages,

@@ -51,13 +51,24 @@ type Unit struct {
 	// some may be planted broken.
 	PortalLinks []*Link
 	// HubPath is the path of the disclosure directory page (信息公开), or ""
-	// when the style links every column from the portal.
+	// when the style links every column from the portal. On a site whose
+	// directory is nested (variant discover-hub-depth2) it is the outer hub
+	// (政务公开), which links the inner one and no column.
 	HubPath string
 	// HubLabel is the link text leading to the hub page.
 	HubLabel string
+	// InnerHubPath is the path of the inner directory page (法定主动公开内容)
+	// that alone links the columns on a nested site; "" on other sites.
+	InnerHubPath string
+	// InnerHubLabel is the link text leading from the hub to the inner hub.
+	InnerHubLabel string
+	// Variants lists the markup variants the unit's site shows (see
+	// AllVariants), sorted; empty for unreachable units.
+	Variants []string
 
 	style  Style
 	v      variant
+	f      features
 	routes map[string]*route
 	seq    int
 }
@@ -150,6 +161,10 @@ type Column struct {
 	// ImageLink is true when the portal links the column only by an image
 	// whose alt text is Label.
 	ImageLink bool
+	// Override is true when no page of the site links the column: an
+	// evaluator finds it only through the units file, which gives its URL
+	// under columns: (variant discover-override). It is not missing.
+	Override bool
 	// Dir is the column's directory name in its site's URL scheme.
 	Dir string
 	// Path is the path of the column's first page ("" when missing).

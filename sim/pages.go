@@ -66,7 +66,7 @@ func pageBlocks(u *Unit, c *Column) []block {
 		)
 	case "functions":
 		role := map[string]string{
-			"district": "是北京市怀柔区的地方国家行政机关",
+			"district": "是北京市" + u.District + "的地方国家行政机关",
 			"bureau":   "是区政府工作部门",
 			"township": "是本行政区域的基层人民政府",
 			"street":   "是区政府的派出机关",

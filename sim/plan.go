@@ -21,8 +21,9 @@ type want struct {
 	column string
 }
 
-// Plan sizes: how many units of each role, how many times each defect kind
-// is dealt before the random fill.
+// Plan sizes for the district: how many units of each role, how many times
+// each defect kind is dealt before the random fill. A larger fleet keeps
+// the district's proportions of roles (see roleCounts).
 const (
 	unreachableUnits = 2
 	cleanUnits       = 5
@@ -61,20 +62,21 @@ func planDistrict(d *District, roster []RosterEntry, r *rand.Rand) []unitPlan {
 	}
 
 	// Roles.
+	wantUnreach, wantVeto, wantClean := roleCounts(len(roster))
 	order := r.Perm(len(roster) - 1)
 	for i := range order {
 		order[i]++
 	}
 	var rest []int
-	unreach, veto := 0, false
+	unreach, veto := 0, 0
 	for _, i := range order {
 		switch {
-		case unreach < unreachableUnits:
+		case unreach < wantUnreach:
 			plans[i].role = RoleUnreachable
 			unreach++
-		case !veto && len(emptiable(rs, roster[i].Type)) >= vetoEmpty:
+		case veto < wantVeto && len(emptiable(rs, roster[i].Type)) >= vetoEmpty:
 			plans[i].role = RoleVeto
-			veto = true
+			veto++
 		default:
 			rest = append(rest, i)
 		}
@@ -85,7 +87,7 @@ func planDistrict(d *District, roster []RosterEntry, r *rand.Rand) []unitPlan {
 	clean := 0
 	for pass := 0; pass < 2; pass++ {
 		for _, i := range rest {
-			if clean < cleanUnits && plans[i].role == "" && (pass == 1 || !cleanStyle[plans[i].style]) {
+			if clean < wantClean && plans[i].role == "" && (pass == 1 || !cleanStyle[plans[i].style]) {
 				plans[i].role = RoleClean
 				cleanStyle[plans[i].style] = true
 				clean++
@@ -155,6 +157,17 @@ func planDistrict(d *District, roster []RosterEntry, r *rand.Rand) []unitPlan {
 		}
 	}
 	return plans
+}
+
+// roleCounts returns how many unreachable, vetoed and clean units a fleet
+// of n units has: the district's numbers, in proportion for a larger fleet.
+func roleCounts(n int) (unreach, veto, clean int) {
+	district := len(Roster())
+	if n <= district {
+		return unreachableUnits, 1, cleanUnits
+	}
+	scale := func(k int) int { return max(k, (k*n+district/2)/district) }
+	return scale(unreachableUnits), scale(1), scale(cleanUnits)
 }
 
 // supports reports whether the ruleset runs, on units of unitType, the

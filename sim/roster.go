@@ -29,6 +29,9 @@ type RosterEntry struct {
 	Deputy string
 	// Secretary is the party title shown first on town and street leader pages.
 	Secretary string
+	// District is the name of the district the unit belongs to (怀柔区; other
+	// Beijing districts for the synthetic units of a larger fleet).
+	District string
 }
 
 // Roster returns the units of the simulated district in a fixed order: the
@@ -39,7 +42,7 @@ func Roster() []RosterEntry {
 		ID: "huairou", Name: "怀柔区人民政府", NameEN: "Huairou District People's Government", Type: "district",
 		FullName: "北京市怀柔区人民政府", Abbr: "怀政", Domain: "全区经济社会发展",
 		Topics: []string{"优化营商环境", "怀柔科学城建设", "民生实事", "乡村振兴", "生态涵养"},
-		Head:   "区长", Deputy: "副区长",
+		Head:   "区长", Deputy: "副区长", District: DistrictName,
 	}}
 	for _, b := range bureaus {
 		head, deputy := "局长", "副局长"
@@ -48,7 +51,7 @@ func Roster() []RosterEntry {
 		}
 		out = append(out, RosterEntry{
 			ID: b.id, Name: b.name, NameEN: b.en, Type: "bureau", FullName: b.full, Abbr: b.abbr,
-			Domain: b.domain, Topics: b.topics, Head: head, Deputy: deputy,
+			Domain: b.domain, Topics: b.topics, Head: head, Deputy: deputy, District: DistrictName,
 		})
 	}
 	for _, t := range towns {
@@ -60,7 +63,7 @@ func Roster() []RosterEntry {
 			ID: t.id, Name: t.name, NameEN: t.en + " " + en, Type: "township",
 			FullName: "北京市怀柔区" + t.name + "人民政府", Abbr: "怀" + string([]rune(t.name)[:2]),
 			Domain: t.name + "经济社会发展", Topics: t.topics,
-			Head: kind + "长", Deputy: "副" + kind + "长", Secretary: kind + "党委书记",
+			Head: kind + "长", Deputy: "副" + kind + "长", Secretary: kind + "党委书记", District: DistrictName,
 		})
 	}
 	for _, s := range streets {
@@ -68,7 +71,7 @@ func Roster() []RosterEntry {
 			ID: s.id, Name: s.name, NameEN: s.en + " Subdistrict Office", Type: "street",
 			FullName: "北京市怀柔区" + s.name + "办事处", Abbr: "怀" + string([]rune(s.name)[:2]) + "街",
 			Domain: "社区治理", Topics: s.topics,
-			Head: "办事处主任", Deputy: "办事处副主任", Secretary: "街道工委书记",
+			Head: "办事处主任", Deputy: "办事处副主任", Secretary: "街道工委书记", District: DistrictName,
 		})
 	}
 	return out

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -66,26 +67,40 @@ func TestSite_EveryLinkAnswers(t *testing.T) {
 	}
 }
 
-// TestSite_PagesEncode checks that every HTML page encodes in its style's
-// charset and decodes back to the same text.
+// TestSite_PagesEncode checks that every HTML page of a unit whose pages
+// are not UTF-8 encodes in its charset and decodes back to the same text
+// (characters the charset lacks written as character references).
 func TestSite_PagesEncode(t *testing.T) {
 	d := defaultDistrict(t)
 	for _, u := range d.Units {
-		if u.Role == RoleUnreachable || u.Style != "hanweb" {
+		if u.Role == RoleUnreachable || u.charset() == "utf-8" {
 			continue
+		}
+		dec := simplifiedchinese.GBK.NewDecoder()
+		if u.charset() == "gb18030" {
+			dec = simplifiedchinese.GB18030.NewDecoder()
+		}
+		if c := u.Column("leaders"); u.charset() == "gb18030" && c != nil && c.State == ColumnPresent {
+			// The leaders page names someone with a character GBK lacks.
+			body := u.Get(c.Path).Body
+			gb18030, _ := simplifiedchinese.GB18030.NewDecoder().Bytes(body)
+			gbk, _ := simplifiedchinese.GBK.NewDecoder().Bytes(body)
+			if !strings.Contains(string(gb18030), "㛃") || strings.Contains(string(gbk), "㛃") {
+				t.Errorf("unit %s: the leaders page does not need GB18030 to read", u.ID)
+			}
 		}
 		for _, key := range u.Paths() {
 			page := u.html(key)
 			if page == "" {
 				continue
 			}
-			body, err := u.style.Encode(page)
+			body, err := u.encode(page)
 			if err != nil {
 				t.Fatalf("unit %s %s: %v", u.ID, key, err)
 			}
-			back, err := simplifiedchinese.GBK.NewDecoder().Bytes(body)
-			if err != nil || string(back) != page {
-				t.Fatalf("unit %s %s: GBK round trip changed the page (err %v)", u.ID, key, err)
+			back, err := dec.Bytes(body)
+			if err != nil || html.UnescapeString(string(back)) != html.UnescapeString(page) {
+				t.Fatalf("unit %s %s: %s round trip changed the page (err %v)", u.ID, key, u.charset(), err)
 			}
 		}
 	}
@@ -169,39 +184,68 @@ func TestFleet(t *testing.T) {
 	t.Run("charsets", func(t *testing.T) {
 		seen := map[string]bool{}
 		for _, u := range d.Units {
-			if u.Role == RoleUnreachable || seen[u.Style] {
+			if u.Role == RoleUnreachable {
 				continue
 			}
-			seen[u.Style] = true
 			resp, body, err := get(t, client, "GET", f.URL(u.ID))
 			if err != nil {
 				t.Fatal(err)
 			}
 			ct := resp.Header.Get("Content-Type")
-			switch u.Style {
-			case "trs":
-				if !strings.Contains(strings.ToLower(ct), "charset=utf-8") {
-					t.Errorf("trs Content-Type %q, want utf-8 declared", ct)
-				}
-			case "hanweb":
-				if ct != "text/html" || !bytes.Contains(body, []byte(`charset=gb2312`)) {
-					t.Errorf("hanweb Content-Type %q and meta: want text/html and a gb2312 meta", ct)
-				}
-				if bytes.Contains(body, []byte(u.FullName)) {
-					t.Error("hanweb body is not GBK: the name appears as UTF-8")
-				}
-				text, err := simplifiedchinese.GBK.NewDecoder().Bytes(body)
-				if err != nil || !strings.Contains(string(text), u.FullName) || !strings.Contains(string(text), "政府信息公开") {
-					t.Errorf("hanweb body does not decode from GBK to the unit's name (%v)", err)
-				}
-			case "plain":
-				if ct != "text/html" || bytes.Contains(bytes.ToLower(body), []byte("charset")) {
-					t.Errorf("plain Content-Type %q: want no charset anywhere", ct)
+			lower := bytes.ToLower(body)
+			var enc string
+			for _, v := range u.Variants {
+				if strings.HasPrefix(v, "enc-") {
+					seen[v] = true
+					enc = v
 				}
 			}
+			switch enc {
+			case VarEncUTF8Header:
+				if !strings.Contains(strings.ToLower(ct), "charset=utf-8") {
+					t.Errorf("unit %s: Content-Type %q, want utf-8 declared", u.ID, ct)
+				}
+			case VarEncUTF8Undeclared, VarEncGBKUndeclared:
+				if ct != "text/html" || bytes.Contains(lower, []byte("charset")) {
+					t.Errorf("unit %s (%s): Content-Type %q: want no charset anywhere", u.ID, enc, ct)
+				}
+			case VarEncGBKMeta:
+				if ct != "text/html" || !bytes.Contains(body, []byte(`charset=gb2312`)) {
+					t.Errorf("unit %s: Content-Type %q and meta: want text/html and a gb2312 meta", u.ID, ct)
+				}
+			case VarEncGBKHeader:
+				if ct != "text/html; charset=GBK" || bytes.Contains(lower, []byte("charset")) {
+					t.Errorf("unit %s: Content-Type %q: want GBK declared in the header only", u.ID, ct)
+				}
+			case VarEncGB18030Meta:
+				if ct != "text/html" || !bytes.Contains(body, []byte(`<meta charset="gb18030" />`)) {
+					t.Errorf("unit %s: Content-Type %q: want text/html and a gb18030 meta", u.ID, ct)
+				}
+			default:
+				t.Errorf("unit %s: no encoding variant in %v", u.ID, u.Variants)
+			}
+			if u.charset() == "utf-8" {
+				if !bytes.Contains(body, []byte(u.FullName)) {
+					t.Errorf("unit %s: UTF-8 body lacks the unit's name", u.ID)
+				}
+				continue
+			}
+			if bytes.Contains(body, []byte(u.FullName)) {
+				t.Errorf("unit %s: %s body is not encoded: the name appears as UTF-8", u.ID, enc)
+			}
+			dec := simplifiedchinese.GBK.NewDecoder()
+			if u.charset() == "gb18030" {
+				dec = simplifiedchinese.GB18030.NewDecoder()
+			}
+			text, err := dec.Bytes(body)
+			if err != nil || !strings.Contains(string(text), u.FullName) || !strings.Contains(string(text), "政府信息公开") {
+				t.Errorf("unit %s: body does not decode from %s to the unit's name (%v)", u.ID, u.charset(), err)
+			}
 		}
-		if len(seen) != len(StyleNames()) {
-			t.Errorf("styles served: %v", seen)
+		for _, v := range []string{VarEncUTF8Header, VarEncUTF8Undeclared, VarEncGBKMeta, VarEncGBKHeader, VarEncGB18030Meta, VarEncGBKUndeclared} {
+			if !seen[v] {
+				t.Errorf("no unit serves %s", v)
+			}
 		}
 	})
 
@@ -211,8 +255,8 @@ func TestFleet(t *testing.T) {
 				continue
 			}
 			resp, body, err := get(t, client, "GET", f.URL(u.ID)+"robots.txt")
-			if err != nil || resp.StatusCode != 200 || !bytes.Contains(body, []byte("User-agent: *")) {
-				t.Errorf("unit %s robots.txt: %v %v", u.ID, resp, err)
+			if err != nil || resp.StatusCode != 200 || !bytes.Contains(body, []byte("User-agent: *")) || bytes.Contains(bytes.ToLower(body), []byte("crawl-delay")) {
+				t.Errorf("unit %s robots.txt: %v %v %q", u.ID, resp, err, body)
 			}
 			resp, _, err = get(t, client, "GET", f.URL(u.ID)+"col/nosuchcolumn/index.html")
 			if err != nil || resp.StatusCode != 404 {
@@ -302,10 +346,24 @@ func TestFleet(t *testing.T) {
 		if len(back.Units) != len(d.Units) || back.Crawl == nil || back.Crawl.Delay != "0s" || back.Crawl.Concurrency != 64 {
 			t.Errorf("units file: %d units, crawl %+v", len(back.Units), back.Crawl)
 		}
+		overrides := 0
 		for i, un := range back.Units {
 			if un.URL != f.URLs()[i] || un.ID != d.Units[i].ID {
 				t.Errorf("unit %d: %s at %s", i, un.ID, un.URL)
 			}
+			for _, c := range d.Units[i].Columns {
+				want := ""
+				if c.Override {
+					want = strings.TrimSuffix(un.URL, "/") + c.Path
+					overrides++
+				}
+				if un.Columns[c.ID] != want {
+					t.Errorf("unit %s column %s: units file gives %q, want %q", un.ID, c.ID, un.Columns[c.ID], want)
+				}
+			}
+		}
+		if overrides == 0 {
+			t.Error("the units file names no column")
 		}
 	})
 

@@ -3,7 +3,10 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 	"time"
 
 	"gongkai/evidence"
@@ -26,7 +29,27 @@ type Config struct {
 	Host string
 	// BasePort makes unit i listen on BasePort+i; 0 lets the OS choose ports.
 	BasePort int
+	// Units is the number of units: 0 means the district's roster (47
+	// units). A larger fleet, for benchmarks, adds the units of other
+	// Beijing districts after the roster (each district's government,
+	// bureaus, towns and street offices, in the roster's proportions), with
+	// unique ids and names; a smaller one keeps the roster's first Units.
+	// Roles, defects and variants are dealt over the whole fleet as over
+	// the district, and the truth covers every unit.
+	Units int
+	// Scale multiplies the number of items of the list columns that grow
+	// with time (news, notices, documents and their interpretations, key
+	// areas, planning, personnel, statistics, budget, gazette): the extra
+	// items are older, so each unit gets more list pages and item pages
+	// while its freshness, and so its truth, keeps the same shape. 0 or 1
+	// is the district's volume (the 47 units serve about 7,300 distinct
+	// URLs); Units 200 with Scale 2 serve about 51,000 (see PageCount), the
+	// benchmark fleet.
+	Scale float64
 }
+
+// maxScale bounds Config.Scale.
+const maxScale = 50
 
 // District is a generated simulated district: its units with their content
 // and planted defects, and the ground truth. It is a pure model; Start
@@ -47,8 +70,13 @@ type District struct {
 	// Host and BasePort are where Start listens (see Config).
 	Host     string
 	BasePort int
+	// Scale is the item volume the district was generated at (see Config).
+	Scale float64
 
 	truth []truthFinding
+
+	pageCountOnce sync.Once
+	pageCount     int
 }
 
 // Unit returns the unit with id, or nil.
@@ -90,6 +118,18 @@ func Generate(cfg Config) (*District, error) {
 	if cfg.BasePort < 0 || cfg.BasePort > 65535 {
 		return nil, fmt.Errorf("sim: bad base port %d", cfg.BasePort)
 	}
+	if cfg.Units < 0 || cfg.Units > 5000 {
+		return nil, fmt.Errorf("sim: bad unit count %d (0 to 5000)", cfg.Units)
+	}
+	if math.IsNaN(cfg.Scale) || cfg.Scale < 0 || cfg.Scale > maxScale {
+		return nil, fmt.Errorf("sim: bad scale %v (0 to %d)", cfg.Scale, maxScale)
+	}
+	if cfg.Scale == 0 {
+		cfg.Scale = 1
+	}
+	if cfg.BasePort > 0 && cfg.BasePort+max(cfg.Units, len(Roster()))-1 > 65535 {
+		return nil, fmt.Errorf("sim: base port %d leaves no room for every unit", cfg.BasePort)
+	}
 	d := &District{
 		Name:     DistrictName,
 		Seed:     cfg.Seed,
@@ -97,29 +137,71 @@ func Generate(cfg Config) (*District, error) {
 		Rules:    cfg.Rules,
 		Host:     cfg.Host,
 		BasePort: cfg.BasePort,
+		Scale:    cfg.Scale,
 	}
 	d.WindowFrom, d.WindowTo = window(cfg.AsOf, cfg.Rules.WindowMonths())
 
-	roster := Roster()
+	roster := rosterOf(cfg.Units)
 	plans := planDistrict(d, roster, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)))
+	builders := make([]*builder, len(roster))
+	d.Units = make([]*Unit, len(roster))
 	for i, entry := range roster {
 		r := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(i+1)*0x9e3779b97f4a7c15))
 		u := &Unit{RosterEntry: entry, Index: i, Style: plans[i].style, Role: plans[i].role}
 		u.style = styleByName(u.Style)
-		b := &builder{d: d, u: u, r: r, rs: cfg.Rules}
-		if err := b.build(plans[i]); err != nil {
-			return nil, fmt.Errorf("sim: unit %s: %w", u.ID, err)
-		}
-		d.Units = append(d.Units, u)
+		builders[i] = &builder{d: d, u: u, r: r, rs: cfg.Rules}
+		d.Units[i] = u
 	}
-	for _, u := range d.Units {
-		if err := checkUnit(d, u); err != nil {
-
-			return nil, fmt.Errorf("sim: unit %s: %w", u.ID, err)
+	// Each unit draws from its own stream, so units are built in parallel
+	// and the district is the same whatever the schedule.
+	unitErr := func(i int, err error) error {
+		if err != nil {
+			return fmt.Errorf("sim: unit %s: %w", d.Units[i].ID, err)
 		}
+		return nil
+	}
+	if err := parallel(len(builders), func(i int) error { return unitErr(i, builders[i].build(plans[i])) }); err != nil {
+		return nil, err
+	}
+	// The markup variants draw from their own stream, so the content and
+	// defects are the same with or without them.
+	dealVariants(d, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x7a41a47)))
+	if err := parallel(len(builders), func(i int) error { return unitErr(i, builders[i].layout()) }); err != nil {
+		return nil, err
+	}
+	if err := parallel(len(d.Units), func(i int) error { return unitErr(i, checkUnit(d, d.Units[i])) }); err != nil {
+		return nil, err
 	}
 	d.truth = evaluate(d)
 	return d, nil
+}
+
+// parallel runs f(0) … f(n-1) on as many goroutines as the process may
+// run at once and returns the error of the lowest index that failed.
+func parallel(n int, f func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(n, runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // window returns the first and last day of the months complete calendar

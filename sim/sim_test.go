@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,6 +57,10 @@ func TestGenerate_Errors(t *testing.T) {
 		{"no as-of", Config{}},
 		{"bad as-of", Config{AsOf: evidence.NewDate(2026, 2, 30)}},
 		{"bad port", Config{AsOf: evidence.MustParseDate(DefaultAsOf), BasePort: 70000}},
+		{"negative units", Config{AsOf: evidence.MustParseDate(DefaultAsOf), Units: -1}},
+		{"negative scale", Config{AsOf: evidence.MustParseDate(DefaultAsOf), Scale: -1}},
+		{"NaN scale", Config{AsOf: evidence.MustParseDate(DefaultAsOf), Scale: math.NaN()}},
+		{"no room for ports", Config{AsOf: evidence.MustParseDate(DefaultAsOf), BasePort: 65500}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

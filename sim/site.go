@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 type routeKind int
@@ -23,6 +25,7 @@ const (
 	routeFile
 	routeBroken
 	routeRobots
+	routeInnerHub
 )
 
 // route is one thing a unit's site answers for a path.
@@ -34,6 +37,7 @@ type route struct {
 	link    *Link
 	section *Section
 	asset   *Asset
+	host    string // the Host the request named ("" when rendered for the model)
 }
 
 // Section is a non-disclosure page of a site (政务服务, 互动交流, a topic
@@ -45,6 +49,8 @@ type Section struct {
 	Path string
 	// Footer is true for footer links (网站地图, 联系我们).
 	Footer bool
+
+	hub bool // linked only from the hub page of a nested directory
 }
 
 // Asset is a static file of a site: an image, a stylesheet, a script.
@@ -70,7 +76,8 @@ type Response struct {
 	Close bool
 }
 
-// robotsTxt allows every robot everywhere.
+// robotsTxt allows every robot everywhere. It names no Crawl-delay, so a
+// crawler's own politeness settings decide its pace (a benchmark sets them).
 const robotsTxt = "# robots.txt\nUser-agent: *\nAllow: /\n"
 
 // addRoute registers r at key, refusing duplicates.
@@ -109,6 +116,9 @@ func (u *Unit) buildRoutes(assets []*Asset) error {
 	add("/robots.txt", &route{kind: routeRobots})
 	if u.HubPath != "" {
 		add(u.HubPath, &route{kind: routeHub})
+	}
+	if u.InnerHubPath != "" {
+		add(u.InnerHubPath, &route{kind: routeInnerHub})
 	}
 	for _, s := range u.sections() {
 		add(s.Path, &route{kind: routeSection, section: s})
@@ -175,13 +185,18 @@ func (u *Unit) lookup(target string) *route {
 
 // Get answers a request target (a path with an optional query) the way the
 // unit's server does. It is pure: the same unit always answers the same.
-func (u *Unit) Get(target string) Response {
+// Pages that carry a <base href> name a path there, as no host is known;
+// the served pages name the host the request asked for.
+func (u *Unit) Get(target string) Response { return u.serve("", target) }
+
+// serve answers a request target for a request naming host.
+func (u *Unit) serve(host, target string) Response {
 	if u.Role == RoleUnreachable {
 		return Response{Close: true}
 	}
 	r := u.lookup(target)
 	if r == nil {
-		return u.page(http.StatusNotFound, &route{kind: 0})
+		return u.page(http.StatusNotFound, &route{kind: 0, host: host})
 	}
 	switch r.kind {
 	case routeRobots:
@@ -195,25 +210,27 @@ func (u *Unit) Get(target string) Response {
 		case StatusClose:
 			return Response{Close: true}
 		case http.StatusNotFound:
-			return u.page(http.StatusNotFound, &route{kind: 0})
+			return u.page(http.StatusNotFound, &route{kind: 0, host: host})
 		default:
 			return Response{Status: r.link.Status, ContentType: "text/html; charset=utf-8",
 				Body: []byte(fmt.Sprintf("<html><head><title>%d %s</title></head><body><h1>%d %s</h1><hr><p>Server Error</p></body></html>\n",
 					r.link.Status, http.StatusText(r.link.Status), r.link.Status, http.StatusText(r.link.Status)))}
 		}
 	}
-	return u.page(http.StatusOK, r)
+	rr := *r
+	rr.host = host
+	return u.page(http.StatusOK, &rr)
 }
 
-// page renders an HTML page in the unit's style.
+// page renders an HTML page in the unit's style and encoding.
 func (u *Unit) page(status int, r *route) Response {
 	html := u.style.Render(u, r)
-	body, err := u.style.Encode(html)
+	body, err := u.encode(html)
 	if err != nil {
 		return Response{Status: http.StatusInternalServerError, ContentType: "text/plain; charset=utf-8",
 			Body: []byte("sim: encode page: " + err.Error())}
 	}
-	return Response{Status: status, ContentType: u.style.ContentType(), Body: body}
+	return Response{Status: status, ContentType: u.contentType(), Body: body}
 }
 
 // html returns the page for a route key as text, before encoding; "" when
@@ -224,7 +241,7 @@ func (u *Unit) html(key string) string {
 		return ""
 	}
 	switch r.kind {
-	case routePortal, routeHub, routeList, routePage, routeItem, routeSection:
+	case routePortal, routeHub, routeInnerHub, routeList, routePage, routeItem, routeSection:
 		return u.style.Render(u, r)
 	}
 	return ""
@@ -236,12 +253,42 @@ func (u *Unit) pageLinks(key string) []string {
 	return extractLinks(u.html(key), key)
 }
 
-// extractLinks returns the targets of the href and src attributes of a
-// page the sim rendered (attributes are written lower-case and
-// double-quoted), resolved against key and kept when on the unit's host.
-func extractLinks(html, key string) []string {
+// pageBase returns the URL the links of a page the sim rendered resolve
+// against: the page's own (on the host "unit"), or the <base href> it
+// carries, resolved against it. It also returns the page without its
+// <base> element.
+func pageBase(html, key string) (*url.URL, string) {
 	base, err := url.Parse("http://unit" + key)
 	if err != nil {
+		return nil, html
+	}
+	i := strings.Index(html, "<base ")
+	if i < 0 {
+		return base, html
+	}
+	end := strings.IndexByte(html[i:], '>')
+	if end < 0 {
+		return base, html
+	}
+	tag := html[i : i+end+1]
+	html = html[:i] + html[i+end+1:]
+	if hrefs := attrValues(tag, "href"); len(hrefs) > 0 {
+		if ref, err := url.Parse(hrefs[0]); err == nil {
+			b := base.ResolveReference(ref)
+			b.Host = "unit" // a served base names the request's host
+			base = b
+		}
+	}
+	return base, html
+}
+
+// extractLinks returns the targets of the href and src attributes of a
+// page the sim rendered (attributes are written lower-case and
+// double-quoted), resolved against key (or the page's <base href>) and
+// kept when on the unit's host.
+func extractLinks(html, key string) []string {
+	base, html := pageBase(html, key)
+	if base == nil {
 		return nil
 	}
 	seen := map[string]bool{}
@@ -354,4 +401,66 @@ func imageAsset(p string) *Asset {
 
 func textAsset(p, ct, body string) *Asset {
 	return &Asset{Path: p, ContentType: ct, Body: []byte(body)}
+}
+
+// ReachablePaths returns the request targets a crawler reaches on the
+// unit's host by following every link (href and src) from the portal and
+// from the column URLs the units file gives (variant discover-override):
+// pages, list pages, attachments, images, styles and scripts, targets that
+// fail included, robots.txt not; sorted. An unreachable unit's is its
+// portal alone.
+func (u *Unit) ReachablePaths() []string {
+	seen := map[string]bool{"/": true}
+	queue := []string{"/"}
+	if u.Role == RoleUnreachable {
+		queue = nil
+	}
+	for _, c := range u.Columns {
+		if c.Override && c.Path != "" && !seen[c.Path] {
+			seen[c.Path] = true
+			queue = append(queue, c.Path)
+		}
+	}
+	for len(queue) > 0 {
+		key := queue[0]
+		queue = queue[1:]
+		for _, t := range u.pageLinks(key) {
+			if !seen[t] {
+				seen[t] = true
+				queue = append(queue, t)
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// PageCount returns the number of distinct URLs a crawler following every
+// link reaches across the district's sites: the sum of every unit's
+// ReachablePaths. It renders every page once (in parallel), so a
+// benchmark can state its fleet's size; the result is cached.
+func (d *District) PageCount() int {
+	d.pageCountOnce.Do(func() {
+		counts := make([]int, len(d.Units))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for i, u := range d.Units {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				counts[i] = len(u.ReachablePaths())
+				<-sem
+			}()
+		}
+		wg.Wait()
+		for _, n := range counts {
+			d.pageCount += n
+		}
+	})
+	return d.pageCount
 }

@@ -26,12 +26,9 @@ type Style interface {
 	Sections(u *Unit) []*Section
 	// Assets returns the static files (images, styles, scripts) its pages load.
 	Assets(u *Unit) []*Asset
-	// ContentType is the Content-Type header of its HTML pages.
-	ContentType() string
-	// Encode turns a rendered page into the bytes sent.
-	Encode(page string) ([]byte, error)
 	// Render renders the page of a route as text; a route of kind 0 is the
-	// 404 page.
+	// 404 page. The unit's features (variants dealt by the district) shape
+	// the markup; the unit's encoding (Unit.encode) makes the bytes sent.
 	Render(u *Unit, r *route) string
 }
 
@@ -66,11 +63,12 @@ func slashDate(d evidence.Date) string {
 }
 
 // linkedColumns returns the columns the site links by text, in display
-// order: every column that is not missing and not linked only by an image.
+// order: every column that is not missing, not linked only by an image and
+// not left for the units file to name.
 func linkedColumns(u *Unit) []*Column {
 	var out []*Column
 	for _, c := range u.Columns {
-		if c.State != ColumnMissing && !c.ImageLink {
+		if c.State != ColumnMissing && !c.ImageLink && !c.Override {
 			out = append(out, c)
 		}
 	}
@@ -80,7 +78,7 @@ func linkedColumns(u *Unit) []*Column {
 // imageColumn returns the column linked only by an image, or nil.
 func imageColumn(u *Unit) *Column {
 	for _, c := range u.Columns {
-		if c.State != ColumnMissing && c.ImageLink {
+		if c.State != ColumnMissing && c.ImageLink && !c.Override {
 			return c
 		}
 	}
@@ -239,6 +237,8 @@ func pageTitle(u *Unit, r *route) string {
 		return u.FullName
 	case routeHub:
 		return u.HubLabel
+	case routeInnerHub:
+		return u.InnerHubLabel
 	case routeList, routePage:
 		return r.col.Label
 	case routeItem:

@@ -4,11 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/simplifiedchinese"
-
-	"gongkai/evidence"
 )
 
 // hanwebStyle imitates Hanweb (大汉) sites: GBK bodies whose charset is
@@ -20,17 +15,7 @@ import (
 // some labels spaced out (索 引 号).
 type hanwebStyle struct{}
 
-func (hanwebStyle) Name() string        { return "hanweb" }
-func (hanwebStyle) ContentType() string { return "text/html" }
-
-func (hanwebStyle) Encode(page string) ([]byte, error) {
-	enc := encoding.HTMLEscapeUnsupported(simplifiedchinese.GBK.NewEncoder())
-	s, err := enc.String(page)
-	if err != nil {
-		return nil, fmt.Errorf("encode gbk: %w", err)
-	}
-	return []byte(s), nil
-}
+func (hanwebStyle) Name() string { return "hanweb" }
 
 // hanwebBase is the first column number of a unit's Hanweb site: columns
 // follow it, sections are at +20, page links at +100, topic pages at +200.
@@ -105,17 +90,10 @@ func (hanwebStyle) Assets(u *Unit) []*Asset {
 	return out
 }
 
-func (h hanwebStyle) listDate(u *Unit, d evidence.Date) string {
-	if u.v.dateFmt == 1 {
-		return slashDate(d)
-	}
-	return "[" + isoDate(d) + "]"
-}
-
 func (h hanwebStyle) Render(u *Unit, rt *route) string {
 	var b w
 	title := pageTitle(u, rt)
-	h.open(&b, u, title)
+	h.open(&b, u, rt, title)
 	switch rt.kind {
 	case routePortal:
 		h.portal(&b, u)
@@ -126,7 +104,8 @@ func (h hanwebStyle) Render(u *Unit, rt *route) string {
 			for i := 0; i < len(cols); i += 3 {
 				b.WriteString("<tr>")
 				for j := i; j < i+3 && j < len(cols); j++ {
-					fmt.Fprintf(&b, `<td width="33%%"><img src="/images/dot.gif" /> <a href="%s" target="_blank">%s</a></td>`, cols[j].Path, esc(cols[j].Label))
+					inner, title := colLink(u, cols[j], j, esc)
+					fmt.Fprintf(&b, `<td width="33%%"><img src="/images/dot.gif" /> <a href="%s" target="_blank"%s>%s</a></td>`, u.link(cols[j].Path), titleAttr(title), inner)
 				}
 				b.p("</tr>")
 			}
@@ -135,17 +114,15 @@ func (h hanwebStyle) Render(u *Unit, rt *route) string {
 	case routeList:
 		c := rt.col
 		h.frame(&b, u, c.Label, func() {
+			key := c.PagePaths[rt.page]
+			renderSidebar(&b, u, key, 1)
 			if c.State == ColumnExplained {
 				b.p(`<div class="nodata" style="padding:30px;text-align:center">%s</div>`, esc(c.Explanation))
-				return
+			} else {
+				renderList(&b, u, c, rt.page)
+				h.pager(&b, u, c, rt.page)
 			}
-			b.p(`<table width="100%%" border="0" cellspacing="0" cellpadding="0" class="list">`)
-			for _, it := range listPage(c, rt.page) {
-				b.p(`<tr><td class="bt"><img src="/images/dot.gif" /> <a href="%s" target="_blank" title="%s">%s</a></td><td class="rq" width="90" align="right">%s</td></tr>`,
-					it.Path, esc(it.Title), esc(it.Title), h.listDate(u, it.Date))
-			}
-			b.p(`</table>`)
-			h.pager(&b, c, rt.page)
+			renderSidebar(&b, u, key, 2)
 		})
 	case routePage:
 		h.frame(&b, u, rt.col.Label, func() { h.blocks(&b, u, rt.col) })
@@ -162,17 +139,25 @@ func (h hanwebStyle) Render(u *Unit, rt *route) string {
 	return b.String()
 }
 
-func (hanwebStyle) open(b *w, u *Unit, title string) {
+func (hanwebStyle) open(b *w, u *Unit, rt *route, title string) {
 	b.p(`<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">`)
 	b.p(`<html xmlns="http://www.w3.org/1999/xhtml">`)
 	b.p(`<head>`)
-	b.p(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />`)
+	switch u.f.enc {
+	case VarEncGBKMeta:
+		b.p(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />`)
+	case VarEncGB18030Meta:
+		b.p(`<meta charset="gb18030" />`)
+	}
+	if t := baseTag(u, rt); t != "" {
+		b.p("%s", t)
+	}
 	if title == u.FullName {
 		b.p(`<title>%s</title>`, esc(u.FullName))
 	} else {
 		b.p(`<title>%s %s</title>`, esc(u.FullName), esc(title))
 	}
-	b.p(`<meta name="keywords" content="%s,怀柔" />`, esc(u.Name))
+	b.p(`<meta name="keywords" content="%s,%s" />`, esc(u.Name), esc(strings.TrimSuffix(u.District, "区")))
 	b.p(`<link href="/images/hanweb.css" rel="stylesheet" type="text/css" />`)
 	b.p(`<script language="javascript" src="/module/jslib/jquery/jquery.js"></script>`)
 	b.p(`</head>`)
@@ -182,7 +167,7 @@ func (hanwebStyle) open(b *w, u *Unit, title string) {
 	b.WriteString(`<td><a href="/">首&nbsp;&nbsp;页</a></td>`)
 	secs := hanwebStyle{}.Sections(u)
 	fmt.Fprintf(b, `<td><a href="%s">%s</a></td>`, secs[0].Path, secs[0].Label)
-	fmt.Fprintf(b, `<td><a href="%s">%s</a></td>`, u.HubPath, esc(u.HubLabel))
+	fmt.Fprintf(b, `<td><a href="%s">%s</a></td>`, u.link(u.HubPath), esc(hubText(u, u.HubLabel)))
 	for _, s := range secs[1:] {
 		if !s.Footer {
 			fmt.Fprintf(b, `<td><a href="%s">%s</a></td>`, s.Path, s.Label)
@@ -211,8 +196,9 @@ func (hanwebStyle) close(b *w, u *Unit) {
 func (hanwebStyle) leftMenu(b *w, u *Unit) {
 	b.p(`<div class="left-title">政府信息公开</div>`)
 	b.p(`<ul class="left-menu">`)
-	for _, c := range linkedColumns(u) {
-		b.p(`<li><a href="%s" target="_blank">%s</a></li>`, c.Path, esc(c.Label))
+	for i, c := range linkedColumns(u) {
+		inner, title := colLink(u, c, i, esc)
+		b.p(`<li><a href="%s" target="_blank"%s>%s</a></li>`, u.link(c.Path), titleAttr(title), inner)
 	}
 	b.p(`</ul>`)
 }
@@ -238,7 +224,7 @@ func (h hanwebStyle) portal(b *w, u *Unit) {
 		b.p(`<table width="100%%" border="0" cellspacing="0" cellpadding="0">`)
 		items := listPage(c, 0)
 		for _, it := range items[:min(len(items), u.v.portalNews)] {
-			b.p(`<tr><td><img src="/images/dot.gif" /> <a href="%s" target="_blank" title="%s">%s</a></td><td width="80">%s</td></tr>`, it.Path, esc(it.Title), esc(truncate(it.Title, 24)), h.listDate(u, it.Date))
+			b.p(`<tr><td><img src="/images/dot.gif" /> <a href="%s" target="_blank" title="%s">%s</a></td><td width="80">%s</td></tr>`, u.link(it.Path), esc(it.Title), esc(truncate(it.Title, 24)), esc(shortDate(u, it.Date)))
 		}
 		b.p(`</table>`)
 	}
@@ -249,25 +235,20 @@ func (h hanwebStyle) portal(b *w, u *Unit) {
 	b.p(`</td></tr></table>`)
 }
 
-func (hanwebStyle) pager(b *w, c *Column, page int) {
+func (hanwebStyle) pager(b *w, u *Unit, c *Column, page int) {
 	n := len(c.PagePaths)
+	first, prev, next, last := pagerLabels(u)
 	b.WriteString(`<div class="page" align="center">`)
 	fmt.Fprintf(b, `共%d条&nbsp;分%d页&nbsp;当前第%d页&nbsp;`, len(c.Items), n, page+1)
-	href := func(p int) string {
-		if p == 0 {
-			return "index.html"
-		}
-		return fmt.Sprintf("?pageIndex=%d", p+1)
-	}
 	if page > 0 {
-		fmt.Fprintf(b, `<a href="%s">首页</a>&nbsp;<a href="%s">上一页</a>&nbsp;`, href(0), href(page-1))
+		fmt.Fprintf(b, `<a href="%s">%s</a>&nbsp;<a href="%s">%s</a>&nbsp;`, u.pageHref(c, 0), esc(first), u.pageHref(c, page-1), esc(prev))
 	} else {
-		b.WriteString(`首页&nbsp;上一页&nbsp;`)
+		fmt.Fprintf(b, `%s&nbsp;%s&nbsp;`, esc(first), esc(prev))
 	}
 	if page < n-1 {
-		fmt.Fprintf(b, `<a href="%s">下一页</a>&nbsp;<a href="%s">尾页</a>`, href(page+1), href(n-1))
+		fmt.Fprintf(b, `<a href="%s">%s</a>&nbsp;<a href="%s">%s</a>`, u.pageHref(c, page+1), esc(next), u.pageHref(c, n-1), esc(last))
 	} else {
-		b.WriteString(`下一页&nbsp;尾页`)
+		fmt.Fprintf(b, `%s&nbsp;%s`, esc(next), esc(last))
 	}
 	b.p(`</div>`)
 }
@@ -351,10 +332,10 @@ func (h hanwebStyle) article(b *w, u *Unit, rt *route) {
 		b.p(`<p>附件：<a href="%s" target="_blank">%s</a></p>`, a.Path, esc(a.Text))
 	}
 	if x := interpretationLink(it); x != nil {
-		b.p(`<p>相关解读：<a href="%s" target="_blank">%s</a></p>`, x.Path, esc(x.Title))
+		b.p(`<p>相关解读：<a href="%s" target="_blank">%s</a></p>`, u.link(x.Path), esc(x.Title))
 	}
 	if x := interpretedDoc(it); x != nil {
-		b.p(`<p>相关文件：<a href="%s" target="_blank">%s</a></p>`, x.Path, esc(x.Title))
+		b.p(`<p>相关文件：<a href="%s" target="_blank">%s</a></p>`, u.link(x.Path), esc(x.Title))
 	}
 	b.p(`<div align="center"><a href="javascript:window.print()">【打印本页】</a>&nbsp;<a href="javascript:window.close()">【关闭窗口】</a></div>`)
 }

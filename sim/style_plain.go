@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-
-	"gongkai/evidence"
 )
 
 // plainStyle imitates hand-made sites: UTF-8 with no charset declared
@@ -17,10 +15,7 @@ import (
 // pairs or "发布日期：2025-07-12" lines.
 type plainStyle struct{}
 
-func (plainStyle) Name() string        { return "plain" }
-func (plainStyle) ContentType() string { return "text/html" }
-
-func (plainStyle) Encode(page string) ([]byte, error) { return []byte(page), nil }
+func (plainStyle) Name() string { return "plain" }
 
 func (plainStyle) Plan(u *Unit, r *rand.Rand) {
 	u.v = variant{dlMeta: chance(r, 0.5), fullWidth: chance(r, 0.25), tableFields: chance(r, 0.4), portalNews: between(r, 5, 8)}
@@ -84,14 +79,6 @@ func (plainStyle) Assets(u *Unit) []*Asset {
 
 var fullDigits = strings.NewReplacer("0", "０", "1", "１", "2", "２", "3", "３", "4", "４", "5", "５", "6", "６", "7", "７", "8", "８", "9", "９")
 
-func (p plainStyle) listDate(u *Unit, d evidence.Date) string {
-	s := cnDate(d)
-	if u.v.fullWidth {
-		return fullDigits.Replace(s)
-	}
-	return s
-}
-
 // wrap wraps a link text in <span> or <em>, as hand-made pages do.
 func wrap(i int, text string) string {
 	switch i % 3 {
@@ -113,12 +100,15 @@ func (p plainStyle) Render(u *Unit, rt *route) string {
 	} else {
 		b.p(`<title>%s - %s</title>`, esc(title), esc(u.FullName))
 	}
+	if t := baseTag(u, rt); t != "" {
+		b.p("%s", t)
+	}
 	b.p(`<link rel="stylesheet" type="text/css" href="/style.css">`)
 	b.p(`</head>`)
 	b.p(`<body>`)
 	b.p(`<div id="top"><img src="/img/top.jpg" width="960" height="120" alt="%s"></div>`, esc(u.FullName))
 	b.WriteString(`<div id="menu"><a href="/">首页</a> | `)
-	fmt.Fprintf(&b, `<a href="%s"><span>%s</span></a> | `, u.HubPath, esc(u.HubLabel))
+	fmt.Fprintf(&b, `<a href="%s"><span>%s</span></a> | `, u.link(u.HubPath), esc(hubText(u, u.HubLabel)))
 	for _, s := range p.Sections(u) {
 		if !s.Footer {
 			fmt.Fprintf(&b, `<a href="%s">%s</a> | `, s.Path, s.Label)
@@ -133,32 +123,39 @@ func (p plainStyle) Render(u *Unit, rt *route) string {
 		b.p(`<h2>%s</h2>`, esc(u.HubLabel))
 		b.p(`<table width="960" border="1" cellspacing="0" cellpadding="6">`)
 		for i, c := range linkedColumns(u) {
-			b.p(`<tr><td><a href="%s">%s</a></td></tr>`, c.Path, wrap(i, c.Label))
+			inner, title := colLink(u, c, i, func(t string) string { return wrap(i, t) })
+			b.p(`<tr><td><a href="%s"%s>%s</a></td></tr>`, u.link(c.Path), titleAttr(title), inner)
 		}
 		b.p(`</table>`)
 	case routeList:
 		c := rt.col
 		p.crumbs(&b, u, c.Label)
 		b.p(`<h2>%s</h2>`, esc(c.Label))
-		b.p(`<div class="list">`)
+		key := c.PagePaths[rt.page]
+		renderSidebar(&b, u, key, 1)
 		if c.State == ColumnExplained {
+			b.p(`<div class="list">`)
 			b.p(`<p>%s</p>`, esc(c.Explanation))
+			b.p(`</div>`)
+		} else {
+			renderList(&b, u, c, rt.page)
 		}
-		for _, it := range listPage(c, rt.page) {
-			b.p(`<div class="item"><a href="%s" target="_blank"><span>%s</span></a> <span class="date">%s</span></div>`, it.Path, esc(it.Title), p.listDate(u, it.Date))
-		}
-		b.p(`</div>`)
-		if len(c.PagePaths) > 1 {
+		switch {
+		case len(c.PagePaths) <= 1:
+		case u.f.pager == VarPageNumbered:
 			b.WriteString(`<div class="pages">页码：`)
-			for i, pp := range c.PagePaths {
+			for i := range c.PagePaths {
 				if i == rt.page {
 					fmt.Fprintf(&b, ` <b>%d</b>`, i+1)
 				} else {
-					fmt.Fprintf(&b, ` <a href="%s">%d</a>`, pp[strings.LastIndex(pp, "/")+1:], i+1)
+					fmt.Fprintf(&b, ` <a href="%s">%d</a>`, u.pageHref(c, i), i+1)
 				}
 			}
 			b.p(`</div>`)
+		default:
+			prevNextPager(&b, u, c, rt.page)
 		}
+		renderSidebar(&b, u, key, 2)
 	case routePage:
 		p.crumbs(&b, u, rt.col.Label)
 		b.p(`<h2>%s</h2>`, esc(rt.col.Label))
@@ -202,13 +199,14 @@ func (p plainStyle) portal(b *w, u *Unit) {
 	b.p(`<table width="960" align="center" border="0"><tr><td valign="top" width="260">`)
 	b.p(`<div class="box"><h3>信息公开</h3><ul>`)
 	cols := linkedColumns(u)
-	for i, c := range cols[:min(len(cols), 6)] {
-		b.p(`<li><a href="%s">%s</a></li>`, c.Path, wrap(i, c.Label))
+	for i, c := range cols[:min(len(cols), plainPortalColumns)] {
+		inner, title := colLink(u, c, i, func(t string) string { return wrap(i, t) })
+		b.p(`<li><a href="%s"%s>%s</a></li>`, u.link(c.Path), titleAttr(title), inner)
 	}
 	b.p(`</ul>`)
-	b.p(`<p><a href="%s">更多栏目……</a></p>`, u.HubPath)
+	b.p(`<p><a href="%s">更多栏目……</a></p>`, u.link(u.HubPath))
 	if c := imageColumn(u); c != nil {
-		b.p(`<p><a href="%s"><img src="/img/btn_%s.gif" width="240" height="50" border="0" alt="%s"></a></p>`, c.Path, c.Dir, esc(c.Label))
+		b.p(`<p><a href="%s"><img src="/img/btn_%s.gif" width="240" height="50" border="0" alt="%s"></a></p>`, u.link(c.Path), c.Dir, esc(c.Label))
 	}
 	b.p(`</div>`)
 	if len(u.PortalLinks) > 0 {
@@ -222,7 +220,7 @@ func (p plainStyle) portal(b *w, u *Unit) {
 	if c := u.Column("news"); c != nil && c.State != ColumnMissing && !c.ImageLink {
 		items := listPage(c, 0)
 		for _, it := range items[:min(len(items), u.v.portalNews)] {
-			b.p(`<div class="item"><a href="%s">%s</a> <span class="date">%s</span></div>`, it.Path, esc(it.Title), p.listDate(u, it.Date))
+			b.p(`<div class="item"><a href="%s">%s</a> <span class="date">%s</span></div>`, u.link(it.Path), esc(it.Title), esc(shortDate(u, it.Date)))
 		}
 	}
 	b.p(`</td></tr></table>`)
@@ -303,9 +301,9 @@ func (p plainStyle) article(b *w, u *Unit, rt *route) {
 		b.p(`<p>附件：<a href="%s">%s</a></p>`, a.Path, esc(a.Text))
 	}
 	if x := interpretationLink(it); x != nil {
-		b.p(`<p>相关解读：<a href="%s">%s</a></p>`, x.Path, esc(x.Title))
+		b.p(`<p>相关解读：<a href="%s">%s</a></p>`, u.link(x.Path), esc(x.Title))
 	}
 	if x := interpretedDoc(it); x != nil {
-		b.p(`<p>相关文件：<a href="%s">%s</a></p>`, x.Path, esc(x.Title))
+		b.p(`<p>相关文件：<a href="%s">%s</a></p>`, u.link(x.Path), esc(x.Title))
 	}
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"gongkai/rules"
@@ -31,15 +32,17 @@ func colDir(c *Column, i int) string {
 	return fmt.Sprintf("lm%02d", i+1)
 }
 
-func (trsStyle) Name() string        { return "trs" }
-func (trsStyle) ContentType() string { return "text/html; charset=UTF-8" }
-
-func (trsStyle) Encode(page string) ([]byte, error) { return []byte(page), nil }
+func (trsStyle) Name() string { return "trs" }
 
 func (trsStyle) Plan(u *Unit, r *rand.Rand) {
 	u.v = variant{tableFields: chance(r, 0.5), portalNews: between(r, 6, 8), chinaMeta: chance(r, 0.3)}
 	u.HubLabel = pick(r, []string{"信息公开", "政府信息公开"})
 	u.HubPath = "/col/xxgk/index.html"
+	if u.f.depth2 {
+		// 政务公开 → 法定主动公开内容 → columns.
+		u.HubLabel, u.HubPath = "政务公开", "/col/zwgk/index.html"
+		u.InnerHubLabel, u.InnerHubPath = []string{"法定主动公开内容", "政府信息公开目录"}[u.f.alt], "/col/xxgk/index.html"
+	}
 	per := between(r, 15, 20)
 	base := 4000000 + r.IntN(900000)
 	for i, c := range u.Columns {
@@ -77,7 +80,15 @@ func (trsStyle) Plan(u *Unit, r *rand.Rand) {
 }
 
 func (trsStyle) Sections(u *Unit) []*Section {
-	return []*Section{
+	var hub []*Section
+	if u.f.depth2 {
+		hub = []*Section{
+			{Label: "政策法规库", Path: "/col/zcfgk/index.html", hub: true},
+			{Label: "建议提案办理", Path: "/col/jytabl/index.html", hub: true},
+			{Label: "新闻发布会", Path: "/col/xwfbh/index.html", hub: true},
+		}
+	}
+	return append(hub, []*Section{
 		{Label: "新闻中心", Path: "/col/xwzx/index.html"},
 		{Label: "政务服务", Path: "/col/zwfw/index.html"},
 		{Label: "互动交流", Path: "/col/hdjl/index.html"},
@@ -85,14 +96,14 @@ func (trsStyle) Sections(u *Unit) []*Section {
 		{Label: "网站地图", Path: "/col/wzdt/index.html", Footer: true},
 		{Label: "联系我们", Path: "/col/lxwm/index.html", Footer: true},
 		{Label: "网站声明", Path: "/col/wzsm/index.html", Footer: true},
-	}
+	}...)
 }
 
 func (trsStyle) Assets(u *Unit) []*Asset {
 	out := []*Asset{
 		textAsset("/css/common.css", "text/css", "body{margin:0;font:14px/1.8 \"Microsoft YaHei\",SimSun;}.w1200{width:1200px;margin:0 auto}.clearfix:after{content:\"\";display:block;clear:both}\n"),
 		textAsset("/js/jquery.min.js", "application/javascript", "/*! jQuery v1.12.4 | (c) jQuery Foundation | jquery.org/license */\n"),
-		textAsset("/js/common.js", "application/javascript", trsScript),
+		textAsset("/js/common.js", "application/javascript", trsScriptFor(u)),
 		imageAsset("/images/logo.png"),
 		imageAsset("/images/xxgk.png"),
 		imageAsset("/images/ga.png"),
@@ -121,6 +132,27 @@ const trsScript = `function createPageHTML(_nPageCount, _nCurrIndex, _sPageName,
 function doZoom(size){ document.getElementById('zoom').style.fontSize=size+'px'; }
 `
 
+// trsScript6 is the newer pager: it writes into an element and is told the
+// item count as well.
+const trsScript6 = `function createPageHTML(_sId, _nPageCount, _nCurrIndex, _sPageName, _sPageExt, _nRecordCount){
+	var el = document.getElementById(_sId); if(!el || _nPageCount == null || _nPageCount<=1){ return; }
+	var h = "<span>共" + _nRecordCount + "条</span> ", nCurrIndex = _nCurrIndex || 0;
+	h += nCurrIndex == 0 ? "<span>首页</span> " : "<a href=\""+_sPageName+"."+_sPageExt+"\">首页</a> ";
+	if(nCurrIndex > 0) h += "<a href=\""+_sPageName+(nCurrIndex-1 > 0 ? "_" + (nCurrIndex-1) : "")+"."+_sPageExt+"\">上一页</a> ";
+	if(nCurrIndex < _nPageCount-1) h += "<a href=\""+_sPageName+"_" + (nCurrIndex+1) +"."+_sPageExt+"\">下一页</a> ";
+	h += "<a href=\""+_sPageName+"_" + (_nPageCount-1) +"."+_sPageExt+"\">尾页</a>";
+	el.innerHTML = h;
+}
+function doZoom(size){ document.getElementById('zoom').style.fontSize=size+'px'; }
+`
+
+func trsScriptFor(u *Unit) string {
+	if u.f.pager == VarPageTRSScript6 {
+		return trsScript6
+	}
+	return trsScript
+}
+
 func (s trsStyle) Render(u *Unit, rt *route) string {
 	var b w
 	title := pageTitle(u, rt)
@@ -139,34 +171,34 @@ func (s trsStyle) Render(u *Unit, rt *route) string {
 	case routePortal:
 		s.portal(&b, u)
 	case routeHub:
-		s.crumbs(&b, u, nil)
-		b.p(`<div class="w1200 clearfix main">`)
-		s.menu(&b, u)
-		b.p(`<div class="right-con"><div class="xxgk-intro"><p>本目录依据《中华人民共和国政府信息公开条例》编制，按栏目集中公开本机关的政府信息。</p></div>`)
-		b.p(`<div class="xxgk-grid clearfix">`)
-		for _, c := range linkedColumns(u) {
-			b.p(`<div class="grid-item"><a href="%s" target="_blank">%s</a></div>`, c.Path, esc(c.Label))
+		if u.InnerHubPath != "" {
+			s.outerHub(&b, u)
+			break
 		}
-		b.p(`</div></div></div>`)
+		s.directory(&b, u)
+	case routeInnerHub:
+		s.directory(&b, u)
 	case routeList:
 		s.crumbs(&b, u, rt.col)
 		b.p(`<div class="w1200 clearfix main">`)
 		s.menu(&b, u)
+		renderSidebar(&b, u, rt.col.PagePaths[rt.page], 1)
 		c := rt.col
 		b.p(`<div class="right-con"><div class="list-tit"><h3>%s</h3></div>`, esc(c.Label))
 		switch c.State {
 		case ColumnExplained:
 			b.p(`<div class="no-data"><p>%s</p></div>`, esc(c.Explanation))
 		default:
-			b.p(`<ul class="list">`)
-			for _, it := range listPage(c, rt.page) {
-				b.p(`<li><a href="%s" target="_blank" title="%s">%s</a><span>%s</span></li>`,
-					relPath(c.PagePaths[rt.page], it.Path), esc(it.Title), esc(truncate(it.Title, 30)), isoDate(it.Date))
-			}
-			b.p(`</ul>`)
+			renderList(&b, u, c, rt.page)
 		}
-		b.p(`<div class="page"><script type="text/javascript">createPageHTML(%d, %d, "index", "html");</script></div>`, max(1, len(c.PagePaths)), rt.page)
-		b.p(`</div></div>`)
+		if u.f.pager == VarPageTRSScript6 {
+			b.p(`<div class="page" id="page_div"></div><script type="text/javascript">createPageHTML('page_div', %d, %d, 'index', 'html', %d);</script>`, max(1, len(c.PagePaths)), rt.page, len(c.Items))
+		} else {
+			b.p(`<div class="page"><script type="text/javascript">createPageHTML(%d, %d, "index", "html");</script></div>`, max(1, len(c.PagePaths)), rt.page)
+		}
+		b.p(`</div>`)
+		renderSidebar(&b, u, rt.col.PagePaths[rt.page], 2)
+		b.p(`</div>`)
 	case routePage:
 		s.crumbs(&b, u, rt.col)
 		b.p(`<div class="w1200 clearfix main">`)
@@ -185,6 +217,37 @@ func (s trsStyle) Render(u *Unit, rt *route) string {
 	}
 	s.close(&b, u)
 	return b.String()
+}
+
+// directory renders the disclosure directory: the page that links every
+// column (the hub, or the inner hub of a nested directory).
+func (s trsStyle) directory(b *w, u *Unit) {
+	s.crumbs(b, u, nil)
+	b.p(`<div class="w1200 clearfix main">`)
+	s.menu(b, u)
+	b.p(`<div class="right-con"><div class="xxgk-intro"><p>本目录依据《中华人民共和国政府信息公开条例》编制，按栏目集中公开本机关的政府信息。</p></div>`)
+	b.p(`<div class="xxgk-grid clearfix">`)
+	for i, c := range linkedColumns(u) {
+		inner, title := colLink(u, c, i, esc)
+		b.p(`<div class="grid-item"><a href="%s" target="_blank"%s>%s</a></div>`, c.Path, titleAttr(title), inner)
+	}
+	b.p(`</div></div></div>`)
+}
+
+// outerHub renders the 政务公开 page of a nested directory: it leads to the
+// inner hub and to pages that are no column.
+func (s trsStyle) outerHub(b *w, u *Unit) {
+	b.p(`<div class="position w1200">当前位置：<a href="/">首页</a> &gt; <span>%s</span></div>`, esc(u.HubLabel))
+	b.p(`<div class="w1200 clearfix main zwgk">`)
+	b.p(`<div class="zwgk-banner"><h2>%s</h2><p>%s坚持以公开为常态、不公开为例外，推进决策、执行、管理、服务、结果公开。</p></div>`, esc(u.HubLabel), esc(u.FullName))
+	b.p(`<div class="zwgk-entry clearfix">`)
+	b.p(`<div class="entry-item big"><a href="%s"><img src="/images/xxgk.png" alt="" /><span>%s</span></a></div>`, u.InnerHubPath, esc(u.InnerHubLabel))
+	for _, sec := range s.Sections(u) {
+		if sec.hub {
+			b.p(`<div class="entry-item"><a href="%s">%s</a></div>`, sec.Path, esc(sec.Label))
+		}
+	}
+	b.p(`</div></div>`)
 }
 
 func meta(name, content string) string {
@@ -214,9 +277,9 @@ func (trsStyle) open(b *w, u *Unit, title string, metas []string) {
 	b.p(`<div class="header"><div class="w1200 clearfix"><a href="/" class="logo"><img src="/images/logo.png" alt="%s" /></a><div class="search-box"><input type="text" id="searchword" placeholder="请输入关键字" /><button type="button" onclick="return false;">搜索</button></div></div></div>`, esc(u.FullName))
 	b.p(`<div class="nav"><div class="w1200"><ul class="clearfix">`)
 	b.p(`<li class="on"><a href="/">首页</a></li>`)
-	secs := trsStyle{}.Sections(u)
+	secs := slices.DeleteFunc(trsStyle{}.Sections(u), func(s *Section) bool { return s.hub })
 	b.p(`<li><a href="%s">%s</a></li>`, secs[0].Path, secs[0].Label)
-	b.p(`<li><a href="%s">%s</a></li>`, u.HubPath, esc(u.HubLabel))
+	b.p(`<li><a href="%s">%s</a></li>`, u.HubPath, esc(hubText(u, u.HubLabel)))
 	for _, s := range secs[1:] {
 		if !s.Footer {
 			b.p(`<li><a href="%s">%s</a></li>`, s.Path, s.Label)
@@ -245,7 +308,10 @@ func (trsStyle) close(b *w, u *Unit) {
 func (trsStyle) crumbs(b *w, u *Unit, c *Column) {
 	b.WriteString(`<div class="position w1200">当前位置：<a href="/">首页</a> &gt; `)
 	fmt.Fprintf(b, `<a href="%s">%s</a>`, u.HubPath, esc(u.HubLabel))
-	if c != nil && !c.ImageLink {
+	if u.InnerHubPath != "" {
+		fmt.Fprintf(b, ` &gt; <a href="%s">%s</a>`, u.InnerHubPath, esc(u.InnerHubLabel))
+	}
+	if c != nil && !c.ImageLink && !c.Override {
 		fmt.Fprintf(b, ` &gt; <a href="%s">%s</a>`, c.Path, esc(c.Label))
 	} else if c != nil {
 		fmt.Fprintf(b, ` &gt; <span>%s</span>`, esc(c.Label))
@@ -255,8 +321,9 @@ func (trsStyle) crumbs(b *w, u *Unit, c *Column) {
 
 func (trsStyle) menu(b *w, u *Unit) {
 	b.p(`<div class="left-menu"><h2>公开目录</h2><ul>`)
-	for _, c := range linkedColumns(u) {
-		b.p(`<li><a href="%s" title="%s">%s</a></li>`, c.Path, esc(c.Label), esc(c.Label))
+	for i, c := range linkedColumns(u) {
+		inner, _ := colLink(u, c, i, esc)
+		b.p(`<li><a href="%s" title="%s">%s</a></li>`, c.Path, esc(c.Label), inner)
 	}
 	b.p(`</ul></div>`)
 }
@@ -269,7 +336,13 @@ func (trsStyle) portal(b *w, u *Unit) {
 	b.p(`</div>`)
 	b.p(`<div class="w1200 main clearfix">`)
 	if c := u.Column("news"); c != nil && c.State != ColumnMissing {
-		b.p(`<div class="news-box"><div class="tit"><a href="%s" class="name">%s</a><a href="%s" class="more">更多&gt;&gt;</a></div><ul>`, c.Path, esc(c.Label), c.Path)
+		if u.InnerHubPath != "" {
+			// A nested directory: the portal's news box belongs to the news
+			// centre, and no column is linked before the inner hub.
+			b.p(`<div class="news-box"><div class="tit"><span class="name">%s</span><a href="%s" class="more">更多&gt;&gt;</a></div><ul>`, esc(c.Label), "/col/xwzx/index.html")
+		} else {
+			b.p(`<div class="news-box"><div class="tit"><a href="%s" class="name">%s</a><a href="%s" class="more">更多&gt;&gt;</a></div><ul>`, c.Path, esc(c.Label), c.Path)
+		}
 		items := listPage(c, 0)
 		for _, it := range items[:min(len(items), u.v.portalNews)] {
 			b.p(`<li><a href="%s" target="_blank" title="%s">%s</a><span>%02d-%02d</span></li>`, it.Path, esc(it.Title), esc(truncate(it.Title, 26)), int(it.Date.Month), it.Date.Day)

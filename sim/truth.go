@@ -134,9 +134,14 @@ func requiredPeriods(c *rules.Check, from, to evidence.Date) []period {
 
 // evaluate applies the ruleset to the district's model: the truth.
 func evaluate(d *District) []truthFinding {
+	per := make([][]truthFinding, len(d.Units))
+	_ = parallel(len(d.Units), func(i int) error {
+		per[i] = evaluateUnit(d, d.Units[i])
+		return nil
+	})
 	var all []truthFinding
-	for _, u := range d.Units {
-		all = append(all, evaluateUnit(d, u)...)
+	for _, fs := range per {
+		all = append(all, fs...)
 	}
 	return all
 }
@@ -402,6 +407,7 @@ func crawledPages(d *District, u *Unit) (keys, cols []string) {
 	}
 	add("/", "")
 	add(u.HubPath, "")
+	add(u.InnerHubPath, "")
 	itemCols := map[string]bool{}
 	for _, c := range d.Rules.ChecksFor(u.Type) {
 		switch c.Kind {

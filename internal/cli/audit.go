@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +24,11 @@ import (
 
 // crawlFlags are the politeness flags shared by audit and demo.
 type crawlFlags struct {
+	retries      int
+	reachTries   int
+	reachSpacing time.Duration
+	cpuProfile   string
+	memProfile   string
 	delay        time.Duration
 	perHost      int
 	concurrency  int
@@ -37,6 +44,13 @@ func (f *crawlFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.contact, "contact", "", "URL or address for site owners, sent in the User-Agent")
 	c.Flags().BoolVar(&f.ignoreRobots, "ignore-robots", false, "ignore robots.txt on every unit (only with the owners' consent)")
 	c.Flags().DurationVar(&f.unitTimeout, "unit-timeout", 0, "time bound for one unit's crawl (default 20m)")
+	c.Flags().IntVar(&f.retries, "retries", -1, "retries after a transient failure (default 2; 0 turns retries off)")
+	c.Flags().IntVar(&f.reachTries, "reach-attempts", 0, "attempts on an unanswering unit URL before it counts as unreachable (default 3)")
+	c.Flags().DurationVar(&f.reachSpacing, "reach-spacing", 0, "pause between reachability attempts (default 2s)")
+	c.Flags().StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile here")
+	c.Flags().StringVar(&f.memProfile, "memprofile", "", "write a heap profile here at the end")
+	_ = c.Flags().MarkHidden("cpuprofile")
+	_ = c.Flags().MarkHidden("memprofile")
 }
 
 // apply puts the flags given on top of o (defaults < units file < flags).
@@ -60,7 +74,42 @@ func (f *crawlFlags) apply(c *cobra.Command, o crawler.Options) crawler.Options 
 	if f.unitTimeout > 0 {
 		o.UnitTimeout = f.unitTimeout
 	}
+	if c.Flags().Changed("retries") {
+		o.Retries, o.NoRetries = f.retries, f.retries <= 0
+	}
+	if f.reachTries > 0 {
+		o.ReachAttempts = f.reachTries
+	}
+	if f.reachSpacing > 0 {
+		o.ReachSpacing = f.reachSpacing
+	}
 	return o
+}
+
+// profile starts the profiles the flags ask for; the returned func ends them.
+func (f *crawlFlags) profile() (func(), error) {
+	stop := func() {}
+	if f.cpuProfile != "" {
+		out, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return stop, err
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return stop, err
+		}
+		stop = func() { pprof.StopCPUProfile(); out.Close() }
+	}
+	mem := f.memProfile
+	return func() {
+		stop()
+		if mem != "" {
+			if out, err := os.Create(mem); err == nil {
+				runtime.GC()
+				_ = pprof.WriteHeapProfile(out)
+				out.Close()
+			}
+		}
+	}, nil
 }
 
 // loadRules returns the ruleset in dir, or the embedded default when dir is "".
@@ -111,6 +160,11 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 				return err
 			}
 			co = cf.apply(c, co)
+			stop, err := cf.profile()
+			if err != nil {
+				return err
+			}
+			defer stop()
 			return runAudit(c.Context(), env, auditRun{
 				units: uf, rules: rs, asOf: asOf, dbPath: dbPath, crawl: co, note: note,
 				format: format, verbose: verbose,
