@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"gongkai/evidence"
+	"gongkai/internal/gz"
 	"gongkai/internal/textnorm"
 )
 
@@ -593,7 +594,7 @@ func (u *unitCrawl) record(r *response) {
 	u.ev.Fetches = append(u.ev.Fetches, r.fetch)
 	if r.body != nil && r.fetch.SHA256 != "" && keptRoles[r.fetch.Role] {
 		if _, ok := u.ev.Bodies[r.fetch.SHA256]; !ok && u.kept+len(r.body) <= u.o.KeepBodyBytes {
-			u.ev.Bodies[r.fetch.SHA256] = r.body
+			u.ev.Bodies[r.fetch.SHA256] = gz.Compress(r.body)
 			u.kept += len(r.body)
 		}
 	}

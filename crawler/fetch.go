@@ -190,6 +190,9 @@ func isHTMLType(ct string) bool {
 	return ct == "" || strings.Contains(ct, "html") || strings.Contains(ct, "text/plain") || strings.Contains(ct, "xml")
 }
 
+// classifyBytes bounds the pages whose text is read for classification.
+const classifyBytes = 48 << 10
+
 // response is one finished fetch: its evidence record, raw body and (for
 // HTML pages) the parsed page.
 type response struct {
@@ -380,9 +383,10 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 			resp.page = p
 			fe.Charset = p.Charset
 			fe.Meta = p.Meta()
-			text = p.Doc.Text()
-			if len(text) > 8000 {
-				text = text[:8000]
+			if len(rw.body) <= classifyBytes {
+				// Challenge, maintenance and error pages are short; only
+				// short pages need their text read for classification.
+				text = p.Doc.Text()
 			}
 		}
 	}

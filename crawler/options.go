@@ -25,8 +25,11 @@ type Options struct {
 	PerHost int
 	// Concurrency is the number of requests in flight across all hosts; 0 means 16.
 	Concurrency int
-	// UnitsInFlight is the number of units crawled at once; 0 means 256.
-	// Units mostly wait on per-host delays, so many can proceed together.
+	// UnitsInFlight is the number of units crawled at once. 0 means 256
+	// with per-host delays (units mostly wait on their delays, so many
+	// proceed together), and without delays enough units to keep the
+	// global concurrency busy (2·Concurrency/PerHost, at least 8): more
+	// would only hold memory.
 	UnitsInFlight int
 	// ConnectTimeout bounds a TCP (and TLS) connect; 0 means 10s.
 	ConnectTimeout time.Duration
@@ -125,7 +128,11 @@ func (o Options) withDefaults() Options {
 	}
 	def(&o.PerHost, 1)
 	def(&o.Concurrency, 16)
-	def(&o.UnitsInFlight, 256)
+	if o.Delay == 0 {
+		def(&o.UnitsInFlight, max(8, 2*o.Concurrency/o.PerHost))
+	} else {
+		def(&o.UnitsInFlight, 256)
+	}
 	defDur(&o.ConnectTimeout, 10*time.Second)
 	defDur(&o.HeaderTimeout, 20*time.Second)
 	defDur(&o.PageTimeout, 45*time.Second)

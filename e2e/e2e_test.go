@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"gongkai/audit"
 	"gongkai/crawler"
@@ -31,7 +28,7 @@ func (k key) String() string {
 // auditSim serves the simulated district for seed and date, audits it with
 // the default ruleset into a fresh database, and returns the findings and
 // the truth.
-func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, db *store.DB, sum *audit.Summary) {
+func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, variants map[string]int, sum *audit.Summary) {
 	t.Helper()
 	ctx := context.Background()
 	rs := rules.MustDefault()
@@ -50,7 +47,13 @@ func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, db *store
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err = store.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
+	variants = map[string]int{}
+	for _, u := range fleet.District().Units {
+		for _, v := range u.Variants {
+			variants[v]++
+		}
+	}
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +74,7 @@ func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, db *store
 	}
 	sortKeys(got)
 	sortKeys(want)
-	return got, want, db, sum
+	return got, want, variants, sum
 }
 
 func sortKeys(ks []key) {
@@ -81,7 +84,14 @@ func sortKeys(ks []key) {
 // TestAuditAgreesWithTruth is the end-to-end check: every finding the sim
 // planted is reported, and nothing else.
 func TestAuditAgreesWithTruth(t *testing.T) {
-	got, want, _, sum := auditSim(t, 1, sim.DefaultAsOf)
+	got, want, variants, sum := auditSim(t, 1, sim.DefaultAsOf)
+	// Every markup, discovery path, date format, pager and encoding the sim
+	// knows is on some unit of the district, so agreement covers them all.
+	for _, v := range sim.AllVariants() {
+		if variants[v] == 0 {
+			t.Errorf("variant %s is on no unit: the audit does not exercise it", v)
+		}
+	}
 	missed, spurious := diff(want, got)
 	for _, k := range missed {
 		t.Errorf("missed:   %s", k)
@@ -98,12 +108,10 @@ func TestAuditAgreesWithTruth(t *testing.T) {
 			t.Errorf("the truth plants no %s: the test cannot show it is found", kind)
 		}
 	}
-	t.Logf("%d findings agree across %d kinds; %d requests", len(got), len(kinds), sum.Pages)
+	t.Logf("%d findings agree across %d kinds and %d markup variants; %d requests", len(got), len(kinds), len(variants), sum.Pages)
 	if len(missed)+len(spurious) == 0 && len(want) != len(got) {
 		t.Errorf("duplicates: %d findings, %d in the truth", len(got), len(want))
 	}
-	_ = cmp.Diff
-	_ = strings.TrimSpace
 }
 
 // diff returns the keys of want missing from got, and of got missing from want.

@@ -294,9 +294,10 @@ type UnitEvidence struct {
 	// Notes are crawl events worth keeping (budget spent, robots refusal,
 	// pagination loop stopped), each naming its URL.
 	Notes []string `json:"notes,omitempty"`
-	// Bodies holds raw bodies of pages that may back a finding, keyed by
-	// SHA256. It is not serialised with the evidence: the store keeps the
-	// bodies that findings reference, compressed.
+	// Bodies holds the bodies of pages that may back a finding,
+	// gzip-compressed, keyed by the SHA-256 of the raw body. It is not
+	// serialised with the evidence: the store keeps the bodies that
+	// findings reference.
 	Bodies map[string][]byte `json:"-"`
 }
 

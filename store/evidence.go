@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"gongkai/evidence"
+	"gongkai/internal/gz"
 )
 
 // StoredFetch is one recorded request with the audit and unit it was made for.
@@ -30,8 +31,10 @@ type StoredFetch struct {
 // evidence itself (compressed JSON, the record used to score again), one
 // row per request (ue.Fetches, the link checks' fetches and the reach
 // attempts, identical records stored once), and the kept bodies, keyed by
-// the hex SHA-256 of their raw bytes and shared across audits. A body whose
-// bytes do not match its key is refused.
+// the hex SHA-256 of their raw bytes and shared across audits. Bodies come
+// gzip-compressed (internal/gz, as the crawler keeps them) and are stored as
+// they come; a body that is not gzip or whose bytes do not match its key is
+// refused.
 //
 // Saving a unit again in the same audit replaces what was saved before. The
 // unit must be on the audit's roster (BeginAudit).
@@ -98,7 +101,7 @@ func encodeEvidence(ue *evidence.UnitEvidence) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compress(b)
+	return gz.Compress(b), nil
 }
 
 // fetchKey is what makes two fetch records the same request: all the
@@ -195,24 +198,24 @@ func (db *DB) newBodies(ctx context.Context, keep map[string][]byte) ([]body, er
 	}
 	defer stmt.Close()
 	var out []body
-	for sha, raw := range keep {
+	for sha, packed := range keep {
+		raw, err := gz.Decompress(packed)
+		if err != nil {
+			return nil, fmt.Errorf("body %q: not gzip-compressed: %w", sha, err)
+		}
 		sum := sha256.Sum256(raw)
 		if got := hex.EncodeToString(sum[:]); got != sha {
 			return nil, fmt.Errorf("body %q: content hashes to %s", sha, got)
 		}
 		var one int
-		err := stmt.QueryRowContext(ctx, sha).Scan(&one)
+		err = stmt.QueryRowContext(ctx, sha).Scan(&one)
 		if err == nil {
 			continue
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("look up body %s: %w", sha, err)
 		}
-		gz, err := compress(raw)
-		if err != nil {
-			return nil, fmt.Errorf("compress body %s: %w", sha, err)
-		}
-		out = append(out, body{sha: sha, size: len(raw), gz: gz})
+		out = append(out, body{sha: sha, size: len(raw), gz: packed})
 	}
 	return out, nil
 }
@@ -247,7 +250,7 @@ func (db *DB) UnitEvidence(ctx context.Context, auditID int64, unitID string) (*
 	if err != nil {
 		return nil, fmt.Errorf("read evidence of unit %q in audit %d: %w", unitID, auditID, err)
 	}
-	raw, err := decompress(blob)
+	raw, err := gz.Decompress(blob)
 	if err != nil {
 		return nil, fmt.Errorf("decompress evidence of unit %q in audit %d: %w", unitID, auditID, err)
 	}
@@ -302,15 +305,15 @@ func (db *DB) Fetches(ctx context.Context, auditID int64, unitID, url string) ([
 // Body returns the raw bytes of the kept body with the given hex SHA-256,
 // or an error wrapping ErrNotFound when it was not kept.
 func (db *DB) Body(ctx context.Context, sha string) ([]byte, error) {
-	var gz []byte
-	err := db.db.QueryRowContext(ctx, `SELECT body FROM bodies WHERE sha256 = ?`, sha).Scan(&gz)
+	var packed []byte
+	err := db.db.QueryRowContext(ctx, `SELECT body FROM bodies WHERE sha256 = ?`, sha).Scan(&packed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("body %s: %w", sha, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read body %s: %w", sha, err)
 	}
-	raw, err := decompress(gz)
+	raw, err := gz.Decompress(packed)
 	if err != nil {
 		return nil, fmt.Errorf("decompress body %s: %w", sha, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"gongkai/evidence"
+	"gongkai/internal/gz"
 	"gongkai/scoring"
 
 	"github.com/google/go-cmp/cmp"
@@ -455,9 +456,9 @@ func TestDB_Bodies(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, u := range units {
-			keep := map[string][]byte{sha(page): page}
+			keep := map[string][]byte{sha(page): gz.Compress(page)}
 			if u.ID == "town-a" {
-				keep[sha(other)] = other
+				keep[sha(other)] = gz.Compress(other)
 			}
 			if err := db.SaveUnitEvidence(ctx, id, testEvidence(u, 1), keep); err != nil {
 				t.Fatal(err)
@@ -486,7 +487,7 @@ func TestDB_Bodies(t *testing.T) {
 
 	t.Run("mismatched hash is refused", func(t *testing.T) {
 		id, _ := db.BeginAudit(ctx, AuditMeta{StartedAt: t0}, units)
-		err := db.SaveUnitEvidence(ctx, id, testEvidence(units[0], 1), map[string][]byte{sha(page): other})
+		err := db.SaveUnitEvidence(ctx, id, testEvidence(units[0], 1), map[string][]byte{sha(page): gz.Compress(other)})
 		if err == nil || !strings.Contains(err.Error(), "content hashes to") {
 			t.Fatalf("got %v, want a hash mismatch", err)
 		}
@@ -895,7 +896,7 @@ func TestDB_IntegrityCheck(t *testing.T) {
 	id, _ := db.BeginAudit(ctx, AuditMeta{StartedAt: t0, AsOf: evidence.DateOf(t0)}, units)
 	body := []byte("<html>证据</html>")
 	for _, u := range units {
-		if err := db.SaveUnitEvidence(ctx, id, testEvidence(u, 20), map[string][]byte{sha(body): body}); err != nil {
+		if err := db.SaveUnitEvidence(ctx, id, testEvidence(u, 20), map[string][]byte{sha(body): gz.Compress(body)}); err != nil {
 			t.Fatal(err)
 		}
 	}

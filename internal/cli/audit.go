@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -29,6 +30,7 @@ type crawlFlags struct {
 	reachSpacing time.Duration
 	cpuProfile   string
 	memProfile   string
+	memoryLimit  int64
 	delay        time.Duration
 	perHost      int
 	concurrency  int
@@ -47,6 +49,7 @@ func (f *crawlFlags) register(c *cobra.Command) {
 	c.Flags().IntVar(&f.retries, "retries", -1, "retries after a transient failure (default 2; 0 turns retries off)")
 	c.Flags().IntVar(&f.reachTries, "reach-attempts", 0, "attempts on an unanswering unit URL before it counts as unreachable (default 3)")
 	c.Flags().DurationVar(&f.reachSpacing, "reach-spacing", 0, "pause between reachability attempts (default 2s)")
+	c.Flags().Int64Var(&f.memoryLimit, "memory-limit", 200, "soft memory limit in MiB for the Go heap (0: none); the GC works harder near it")
 	c.Flags().StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile here")
 	c.Flags().StringVar(&f.memProfile, "memprofile", "", "write a heap profile here at the end")
 	_ = c.Flags().MarkHidden("cpuprofile")
@@ -86,9 +89,13 @@ func (f *crawlFlags) apply(c *cobra.Command, o crawler.Options) crawler.Options 
 	return o
 }
 
-// profile starts the profiles the flags ask for; the returned func ends them.
+// profile sets the memory limit and starts the profiles the flags ask for;
+// the returned func ends them.
 func (f *crawlFlags) profile() (func(), error) {
 	stop := func() {}
+	if f.memoryLimit > 0 {
+		debug.SetMemoryLimit(f.memoryLimit << 20)
+	}
 	if f.cpuProfile != "" {
 		out, err := os.Create(f.cpuProfile)
 		if err != nil {

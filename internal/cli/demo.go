@@ -49,6 +49,11 @@ the commands to look further.`,
 				return err
 			}
 			co = cf.apply(c, co)
+			stop, err := cf.profile()
+			if err != nil {
+				return err
+			}
+			defer stop()
 			fmt.Fprintf(env.Stdout, "Simulated district %s: %d units on loopback (seed %d, as of %s)\n\n", uf.District, len(uf.Units), cfg.Seed, cfg.AsOf)
 			if err := runAudit(ctx, env, auditRun{units: uf, rules: cfg.Rules, asOf: cfg.AsOf, dbPath: dbPath, crawl: co, format: "text", verbose: verbose, note: "demo"}); err != nil {
 				return err
