@@ -25,10 +25,20 @@ func (k key) String() string {
 	return fmt.Sprintf("%s %s [%s] %s (%s)", k.Unit, k.Kind, k.Column, k.Subject, k.Severity)
 }
 
+// simAudit is an audit of the simulated district.
+type simAudit struct {
+	got, want []key          // the audit's findings and the truth
+	variants  map[string]int // markup variants by the number of units using them
+	sum       *audit.Summary
+	db        *store.DB
+	dbPath    string
+	fleet     *sim.Fleet
+}
+
 // auditSim serves the simulated district for seed and date, audits it with
 // the default ruleset into a fresh database, and returns the findings and
 // the truth.
-func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, variants map[string]int, sum *audit.Summary) {
+func auditSim(t *testing.T, seed int64, asOf string) *simAudit {
 	t.Helper()
 	ctx := context.Background()
 	rs := rules.MustDefault()
@@ -47,18 +57,19 @@ func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, variants 
 	if err != nil {
 		t.Fatal(err)
 	}
-	variants = map[string]int{}
+	variants := map[string]int{}
 	for _, u := range fleet.District().Units {
 		for _, v := range u.Variants {
 			variants[v]++
 		}
 	}
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
+	dbPath := filepath.Join(t.TempDir(), "e2e.db")
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	sum, err = audit.Run(ctx, audit.Options{Units: uf, Rules: rs, AsOf: date, DB: db, Crawler: co})
+	sum, err := audit.Run(ctx, audit.Options{Units: uf, Rules: rs, AsOf: date, DB: db, Crawler: co})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +77,7 @@ func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, variants 
 	if err != nil {
 		t.Fatal(err)
 	}
+	var got, want []key
 	for _, f := range found {
 		got = append(got, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
 	}
@@ -74,7 +86,7 @@ func auditSim(t *testing.T, seed int64, asOf string) (got, want []key, variants 
 	}
 	sortKeys(got)
 	sortKeys(want)
-	return got, want, variants, sum
+	return &simAudit{got: got, want: want, variants: variants, sum: sum, db: db, dbPath: dbPath, fleet: fleet}
 }
 
 func sortKeys(ks []key) {
@@ -84,7 +96,8 @@ func sortKeys(ks []key) {
 // TestAuditAgreesWithTruth is the end-to-end check: every finding the sim
 // planted is reported, and nothing else.
 func TestAuditAgreesWithTruth(t *testing.T) {
-	got, want, variants, sum := auditSim(t, 1, sim.DefaultAsOf)
+	a := auditSim(t, 1, sim.DefaultAsOf)
+	got, want, variants, sum := a.got, a.want, a.variants, a.sum
 	// Every markup, discovery path, date format, pager and encoding the sim
 	// knows is on some unit of the district, so agreement covers them all.
 	for _, v := range sim.AllVariants() {

@@ -37,8 +37,9 @@ func MustDefault() *Ruleset {
 	return rs
 }
 
-// Dump writes the embedded default rule files into dir, creating it. It
-// refuses to overwrite existing files.
+// Dump writes the embedded default rule files into dir, creating it, with
+// schema.json beside them (the files name it for editors). It refuses to
+// overwrite existing files.
 func Dump(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("dump rules: %w", err)
@@ -47,13 +48,20 @@ func Dump(dir string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dump rules: %w", err)
 	}
-	var written []string
+	files := map[string][]byte{"schema.json": Schema()}
+	names := []string{"schema.json"}
 	for _, e := range entries {
 		data, err := fs.ReadFile(defaultFS, "default/"+e.Name())
 		if err != nil {
-			return written, fmt.Errorf("dump rules: %w", err)
+			return nil, fmt.Errorf("dump rules: %w", err)
 		}
-		dst := filepath.Join(dir, e.Name())
+		files[e.Name()] = data
+		names = append(names, e.Name())
+	}
+	var written []string
+	for _, name := range names {
+		data := files[name]
+		dst := filepath.Join(dir, name)
 		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err != nil {
 			return written, fmt.Errorf("dump rules: %w", err)

@@ -273,3 +273,15 @@ func (r *Ruleset) index() {
 		}
 	}
 }
+
+// WithWindow returns a copy of the ruleset whose evaluation window is
+// months long (a command-line override); the receiver is not changed.
+// months <= 0 returns the receiver.
+func (r *Ruleset) WithWindow(months int) *Ruleset {
+	if months <= 0 || months == r.WindowMonths() {
+		return r
+	}
+	c := *r
+	c.Window.Months = months
+	return &c
+}

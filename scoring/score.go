@@ -497,7 +497,10 @@ func (j *judge) publicationDelay(c *rules.Check) {
 }
 
 func (j *judge) interpretation(c *rules.Check) {
-	interps := j.items(j.column(c.Column))
+	var interps []interp
+	for _, in := range j.items(j.column(c.Column)) {
+		interps = append(interps, newInterp(in))
+	}
 	for _, it := range j.documents(c, c.Of) {
 		pub := published(it)
 		if pub.IsZero() {
@@ -507,18 +510,19 @@ func (j *judge) interpretation(c *rules.Check) {
 		if deadline.After(j.asOf) {
 			continue // not yet due
 		}
+		titles := docTitles(it)
 		var late *evidence.Item
 		ok := false
 		for k := range interps {
 			in := &interps[k]
-			if !interprets(in, it) {
+			if !in.ties(it.URL, titles) {
 				continue
 			}
-			if d := published(*in); d.IsZero() || !d.After(deadline) {
+			if d := published(in.item); d.IsZero() || !d.After(deadline) {
 				ok = true
 				break
 			}
-			late = in
+			late = &in.item
 		}
 		if ok {
 			continue
@@ -531,37 +535,61 @@ func (j *judge) interpretation(c *rules.Check) {
 	}
 }
 
-// interprets reports whether interpretation in is tied to document doc: by
-// a link from the interpretation's page to the document, or by quoting the
-// document's title (or a title the document quotes) in 《》.
-func interprets(in *evidence.Item, doc evidence.Item) bool {
+// interp is an interpretation item with what ties it to documents: the
+// links on its page and the titles it quotes in 《》, normalised.
+type interp struct {
+	item   evidence.Item
+	links  map[string]bool
+	quoted map[string]bool
+}
+
+func newInterp(in evidence.Item) interp {
+	x := interp{item: in, links: map[string]bool{}, quoted: map[string]bool{}}
+	qs := quotes(in.Title)
 	if in.Doc != nil {
 		for _, l := range in.Doc.Links {
-			if l == doc.URL {
-				return true
-			}
+			x.links[l] = true
 		}
-	}
-	titles := map[string]bool{}
-	for _, t := range []string{doc.Title, docTitle(doc)} {
-		if n := textnorm.Name(t); n != "" {
-			titles[n] = true
-		}
-		for _, q := range quotes(t) {
-			titles[textnorm.Name(q)] = true
-		}
-	}
-	var qs []string
-	qs = append(qs, quotes(in.Title)...)
-	if in.Doc != nil {
 		qs = append(qs, in.Doc.Quoted...)
 	}
 	for _, q := range qs {
-		if n := textnorm.Name(q); n != "" && titles[n] {
+		if n := textnorm.Name(q); n != "" {
+			x.quoted[n] = true
+		}
+	}
+	return x
+}
+
+// ties reports whether the interpretation is tied to the document at url
+// with the normalised titles: by a link from the interpretation's page, or
+// by quoting the document's title (or a title the document quotes) in 《》.
+func (x *interp) ties(url string, titles []string) bool {
+	if x.links[url] {
+		return true
+	}
+	for _, t := range titles {
+		if x.quoted[t] {
 			return true
 		}
 	}
 	return false
+}
+
+// docTitles returns a document's normalised titles: its list title, its
+// page title, and the titles quoted in 《》 in either.
+func docTitles(doc evidence.Item) []string {
+	var out []string
+	for _, t := range []string{doc.Title, docTitle(doc)} {
+		if n := textnorm.Name(t); n != "" {
+			out = append(out, n)
+		}
+		for _, q := range quotes(t) {
+			if n := textnorm.Name(q); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 func docTitle(it evidence.Item) string {

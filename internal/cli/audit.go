@@ -132,6 +132,7 @@ func newAuditCmd(env Env) *cobra.Command {
 		unitsPath, dbPath, rulesDir, asOfStr, note, format string
 		verbose                                            bool
 		cf                                                 crawlFlags
+		window                                             int
 	)
 	c := &cobra.Command{
 		Use:   "audit --units FILE [--db FILE] [--rules DIR] [--as-of DATE]",
@@ -155,6 +156,10 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 			if err != nil {
 				return fmt.Errorf("rules: %w", err)
 			}
+			if window < 0 || window > 120 {
+				return usagef("--window-months %d: want 1 to 120", window)
+			}
+			rs = rs.WithWindow(window)
 			uf, err := units.Load(unitsPath)
 			if err != nil {
 				return fmt.Errorf("units file:\n%w", err)
@@ -183,6 +188,7 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 	c.Flags().StringVar(&rulesDir, "rules", "", "ruleset directory or file (default: the embedded ruleset)")
 	c.Flags().StringVar(&asOfStr, "as-of", "", "audit date YYYY-MM-DD (default: today)")
 	c.Flags().StringVar(&note, "note", "", "note kept with the audit")
+	c.Flags().IntVar(&window, "window-months", 0, "evaluation window in months before the as-of month (default: the ruleset's)")
 	c.Flags().StringVar(&format, "format", "text", "ranking output: text, json, csv or md")
 	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "log each unit as it is audited")
 	cf.register(c)
@@ -317,6 +323,7 @@ func newRescoreCmd(env Env) *cobra.Command {
 	var (
 		dbPath, rulesDir, asOfStr, format string
 		auditID                           int64
+		window                            int
 	)
 	c := &cobra.Command{
 		Use:   "rescore [--db FILE] [--audit N] [--rules DIR] [--as-of DATE]",
@@ -336,6 +343,10 @@ prints the ranking. It makes no HTTP request.`,
 			if err != nil {
 				return fmt.Errorf("rules: %w", err)
 			}
+			if window < 0 || window > 120 {
+				return usagef("--window-months %d: want 1 to 120", window)
+			}
+			rs = rs.WithWindow(window)
 			db, err := openExisting(c.Context(), dbPath)
 			if err != nil {
 				return err
@@ -372,6 +383,7 @@ prints the ranking. It makes no HTTP request.`,
 	c.Flags().Int64Var(&auditID, "audit", 0, "audit id (default: the latest complete audit)")
 	c.Flags().StringVar(&rulesDir, "rules", "", "ruleset directory or file (default: the embedded ruleset)")
 	c.Flags().StringVar(&asOfStr, "as-of", "", "audit date YYYY-MM-DD (default: the audit's own)")
+	c.Flags().IntVar(&window, "window-months", 0, "evaluation window in months before the as-of month (default: the ruleset's)")
 	c.Flags().StringVar(&format, "format", "text", "ranking output: text, json, csv or md")
 	return c
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -86,20 +87,48 @@ func TestRulesCheckAndDump(t *testing.T) {
 	if code, _, errs := run(t, "rules", "dump", dir); code == 0 || !strings.Contains(errs, "exists") {
 		t.Errorf("dump over existing files: %d %q", code, errs)
 	}
-	path := filepath.Join(dir, "checks.yaml")
-	data, _ := os.ReadFile(path)
-	broken := strings.Replace(string(data), "max_age: 14d", "max_age: 14x", 1)
-	broken = strings.Replace(broken, "kind: presence", "kind: presense", 1)
-	if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
-		t.Fatal(err)
+	// Plant one mistake of each sort, in two files, and expect each listed
+	// with its own line.
+	plant := func(file, old, new string) {
+		t.Helper()
+		path := filepath.Join(dir, file)
+		data, _ := os.ReadFile(path)
+		if !strings.Contains(string(data), old) {
+			t.Fatalf("%s lacks %q", file, old)
+		}
+		if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
+	plant("checks.yaml", "max_age: 14d", "max_age: 14x")
+	plant("checks.yaml", "kind: presence", "kind: presense")
+	plant("checks.yaml", "id: guide.non-empty", "id: guide.present")
+	plant("checks.yaml", "indicator: links\n", "indicator: link\n")
+	plant("checks.yaml", "    kind: periodic\n", "    kind: periodic\n    colour: red\n")
+	plant("columns.yaml", "unit_types: [district]", "unit_types: [distrct]")
+	plant("indicators.yaml", "    dimension: usability\n    points: 10", "    dimension: usability\n    points: 9")
 	code, out, _ = run(t, "rules", "check", dir)
 	if code != 1 {
 		t.Errorf("check of a broken ruleset exited %d", code)
 	}
-	for _, want := range []string{`checks.yaml:`, `rule "news.max-age": max_age: bad duration "14x"`, `unknown kind "presense" (did you mean "presence"?)`} {
+	for _, want := range []string{
+		`checks.yaml:`,
+		`rule "news.max-age": max_age: bad duration "14x"`,
+		`unknown kind "presense" (did you mean "presence"?)`,
+		`rule "guide.present": id: duplicate id`,
+		`rule "links.healthy": indicator: unknown indicator "link"`,
+		`unknown field "colour"`,
+		`columns.yaml:`,
+		`column "gazette": unit_types: unknown unit type "distrct"`,
+		`dimension "usability": points: 10, but its indicators add up to 9`,
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !regexp.MustCompile(`^\S+\.yaml:\d+:\d+: `).MatchString(line) {
+			t.Errorf("problem without file:line:col: %q", line)
 		}
 	}
 }
