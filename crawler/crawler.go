@@ -529,6 +529,17 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 		}
 		doc.Links = pr.page.ContentLinks()
 		doc.Quoted = pr.page.Quoted()
+		if spec.Read == ReadReport {
+			doc.Report = ParseReport(pr.page)
+			if doc.Report.Year == 0 {
+				doc.Report.Year = HanNumeralYear(it.Title)
+				doc.Report.Format = reportFormat(doc.Report)
+			}
+			doc.Report.Published = it.Date
+			if doc.Report.Published.IsZero() {
+				doc.Report.Published = doc.Published
+			}
+		}
 	}
 }
 

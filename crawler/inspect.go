@@ -47,36 +47,48 @@ type ColumnLink struct {
 	URL     string `json:"url"`
 }
 
-// Inspect fetches one page (robots.txt honoured unless the options ignore
-// it) and reads it as the crawler would, with plan's names and metadata
-// fields.
-func (c *Crawler) Inspect(ctx context.Context, raw string, plan *Plan) (*Inspection, error) {
+// FetchPage fetches one page with the crawler's politeness (robots.txt
+// honoured unless the options ignore it) and parses it. The page is nil
+// when the fetch failed; the record says how.
+func (c *Crawler) FetchPage(ctx context.Context, raw string) (*Page, evidence.Fetch, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("inspect %q: want an absolute http(s) URL", raw)
+		return nil, evidence.Fetch{}, fmt.Errorf("fetch %q: want an absolute http(s) URL", raw)
 	}
 	o := c.opts
 	f, err := newFetcher(ctx, &o, c.transport, scope{strings.ToLower(u.Host): true}, o.IgnoreRobots)
 	if err != nil {
-		return nil, err
+		return nil, evidence.Fetch{}, err
 	}
 	r := f.get(ctx, u, evidence.RoleColumn, modeOpenPage)
-	in := &Inspection{URL: raw, FinalURL: r.fetch.FinalURL, Status: r.fetch.Status, Class: r.fetch.Class,
-		Error: r.fetch.Error, ContentType: r.fetch.ContentType, Charset: r.fetch.Charset}
 	if r.body == nil {
-		return in, nil
+		return nil, r.fetch, nil
 	}
 	base := u
-	if in.FinalURL != "" {
-		if fu, err := url.Parse(in.FinalURL); err == nil {
+	if r.fetch.FinalURL != "" {
+		if fu, err := url.Parse(r.fetch.FinalURL); err == nil {
 			base = fu
 		}
 	}
 	p, err := ParsePage(base, r.body, r.fetch.ContentType)
 	if err != nil {
-		return in, fmt.Errorf("parse %s: %w", raw, err)
+		return nil, r.fetch, fmt.Errorf("parse %s: %w", raw, err)
 	}
-	fillInspection(in, p, plan)
+	return p, r.fetch, nil
+}
+
+// Inspect fetches one page and reads it as the crawler would, with plan's
+// names and metadata fields.
+func (c *Crawler) Inspect(ctx context.Context, raw string, plan *Plan) (*Inspection, error) {
+	p, fe, err := c.FetchPage(ctx, raw)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	in := &Inspection{URL: raw, FinalURL: fe.FinalURL, Status: fe.Status, Class: fe.Class,
+		Error: fe.Error, ContentType: fe.ContentType, Charset: fe.Charset}
+	if p != nil {
+		fillInspection(in, p, plan)
+	}
 	return in, nil
 }
 

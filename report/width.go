@@ -169,3 +169,9 @@ func textCell(s string) string {
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// PadRight pads s with spaces on the right to width terminal cells.
+func PadRight(s string, width int) string { return pad(s, width, false) }
+
+// PadLeft pads s with spaces on the left to width terminal cells.
+func PadLeft(s string, width int) string { return pad(s, width, true) }

@@ -708,9 +708,62 @@ func (j *judge) reportDue(c *rules.Check) {
 	}
 }
 
-// reportContent judges a parsed annual report; reports not parsed (no
-// Report model) cannot be judged here.
-func (j *judge) reportContent(c *rules.Check) {}
+// reportItem returns the annual-report column's item for year, or nil.
+func (j *judge) reportItem(col *evidence.Column, year int) *evidence.Item {
+	items := j.items(col)
+	var found *evidence.Item
+	for k := range items {
+		if reportYear(items[k]) != year || !isReportTitle(items[k].Title) {
+			continue
+		}
+		if found == nil || found.Doc == nil || found.Doc.Report == nil {
+			found = &items[k]
+		}
+	}
+	return found
+}
+
+// reportContent judges the content of the report due by the as-of date:
+// sections, tables, blank cells and rows (report_incomplete), identities
+// and the carry-over from the year before (report_inconsistent).
+func (j *judge) reportContent(c *rules.Check) {
+	col := j.column(c.Column)
+	due := j.rs.CheckFor(c.Column, rules.KindReportMissing, j.ue.Unit.Type)
+	if due == nil {
+		due = j.rs.CheckFor(c.Column, rules.KindReportLate, j.ue.Unit.Type)
+	}
+	if due == nil {
+		return // no deadline known: no report is due
+	}
+	year, _ := j.dueReport(due)
+	it := j.reportItem(col, year)
+	if it == nil || it.Doc == nil || it.Doc.Report == nil {
+		return // missing (its own check) or not read
+	}
+	r := it.Doc.Report
+	if r.Year == 0 {
+		r.Year = year
+	}
+	subject := fmt.Sprintf("%d", year)
+	ref := j.ref(it.URL, "年报页面")
+	if len(r.Sections) == 0 && len(r.Tables) == 0 && len(r.Attachments) > 0 {
+		if c.Kind == rules.KindReportIncomplete {
+			j.add(c, "report.incomplete", c.Column, subject, it.URL,
+				fmt.Sprintf("%d年度年报以附件发布（%s），未能自动核对内容，请人工核查", year, r.Attachments[0]), rules.SeverityNotice, ref)
+		}
+		return
+	}
+	var prev *evidence.Report
+	if p := j.reportItem(col, year-1); p != nil && p.Doc != nil {
+		prev = p.Doc.Report
+	}
+	want := c.FindingKind()
+	for _, issue := range AnalyzeReport(r, prev) {
+		if issue.Kind == want {
+			j.add(c, want, c.Column, subject, it.URL, issue.Detail, "", ref)
+		}
+	}
+}
 
 func isReportTitle(t string) bool {
 	n := textnorm.Name(t)

@@ -114,6 +114,7 @@ Start with "gongkai demo", which audits a simulated district.`,
 		newRankingCmd(env),
 		newSimCmd(env),
 		newInspectCmd(env),
+		newAnnualReportCmd(env),
 		newRulesCmd(env),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

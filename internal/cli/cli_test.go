@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // run runs gongkai with args and returns the exit code and both streams.
@@ -29,7 +31,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelpForEverySubcommand(t *testing.T) {
-	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "inspect", "rules", "rules check", "rules dump", "completion bash"} {
+	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "inspect", "annual-report", "annual-report check", "rules", "rules check", "rules dump", "completion bash"} {
 		t.Run(sub, func(t *testing.T) {
 			args := append(strings.Fields(sub), "--help")
 			code, out, _ := run(t, args...)
@@ -205,5 +207,54 @@ func TestInspect(t *testing.T) {
 	}
 	if code, _, _ := run(t, "inspect", "ftp://x/"); code != 1 {
 		t.Errorf("ftp URL accepted")
+	}
+}
+
+func TestAnnualReportCheck(t *testing.T) {
+	seed := filepath.Join("..", "..", "..", "shared", "seed", "huairou-2019-annual-report.txt")
+	if _, err := os.Stat(seed); err == nil {
+		code, out, errs := run(t, "annual-report", "check", seed, "--published", "2020-04-02", "--unit-type", "district")
+		if code != 0 {
+			t.Fatalf("seed: %d %s", code, errs)
+		}
+		for _, want := range []string{"year:     2019", "sections: [1 2 3 4 5 6]", "197", "report.late", "晚于2020-03-31", "缺少表三"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("seed output lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "report.inconsistent") {
+			t.Errorf("197 + 4 = 200 + 1 holds, yet:\n%s", out)
+		}
+	}
+	fixture := filepath.Join("..", "..", "crawler", "testdata", "reports", "report-2021.html")
+	body, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Plant an inconsistency: 本年新收 of 自然人 120 becomes 121.
+	broken := strings.Replace(string(body), "<td colspan=\"3\">一、本年新收政府信息公开申请数量</td><td>120</td>", "<td colspan=\"3\">一、本年新收政府信息公开申请数量</td><td>121</td>", 1)
+	if broken == string(body) {
+		t.Fatal("plant failed")
+	}
+	path := filepath.Join(t.TempDir(), "broken.html")
+	os.WriteFile(path, []byte(broken), 0o644)
+	code, out, errs := run(t, "annual-report", "check", path, "--format", "json")
+	if code != 0 {
+		t.Fatalf("check: %d %s", code, errs)
+	}
+	var res struct {
+		Report map[string]any   `json:"report"`
+		Issues []map[string]any `json:"issues"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, i := range res.Issues {
+		got = append(got, i["identity"].(string))
+	}
+	want := []string{"table 3 balance, 自然人", "table 3 row sum, 本年新收"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("issues (-want +got):\n%s", diff)
 	}
 }
