@@ -101,7 +101,7 @@ deadline (31 January; 31 March for a district government).`,
 				enc.SetIndent("", "  ")
 				enc.SetEscapeHTML(false)
 				return enc.Encode(struct {
-					Report *evidence.Report       `json:"report"`
+					Report *evidence.Report      `json:"report"`
 					Issues []scoring.ReportIssue `json:"issues"`
 				}{r, nonNil(issues)})
 			}
