@@ -321,9 +321,43 @@ var t3Groups = []struct {
 var subNumRE = regexp.MustCompile(`^\s*([0-9]+)\s*[.．、]`)
 
 // t3Row maps a row's label (the text of its label positions, joined) and
-// its own last label to a canonical key, or "".
-func t3Row(label, last string) string {
+// its own last label to a canonical key, or "". group is the result group
+// of the row above; a sub-row printed without its group's label (the group
+// row carries the subtotal, the sub-rows follow indented) belongs to it.
+func t3Row(label, last, group string) string {
 	l := textnorm.Name(label)
+	if key := t3RowIn(l, last); key != "" {
+		return key
+	}
+	// A sub-row without its group's label: by its own keywords, else by its
+	// number within the group above.
+	own := textnorm.Name(last)
+	for _, g := range t3Groups {
+		for i, words := range g.subs {
+			for _, w := range words {
+				if w != "其他" && strings.Contains(own, textnorm.Name(w)) {
+					return g.key + "." + strconv.Itoa(i+1)
+				}
+			}
+		}
+	}
+	if group != "" {
+		for _, g := range t3Groups {
+			if g.key != group {
+				continue
+			}
+			if m := subNumRE.FindStringSubmatch(textnorm.Fold(last)); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				if n >= 1 && n <= len(g.subs) {
+					return g.key + "." + strconv.Itoa(n)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func t3RowIn(l, last string) string {
 	switch {
 	case strings.Contains(l, "结转下年度") || strings.Contains(l, "结转至下") || strings.Contains(l, "结转下一年"):
 		return "carried_out"
@@ -415,6 +449,7 @@ func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
 			colKey[width-7+i] = k
 		}
 	}
+	group := ""
 	for r := first; r < len(g); r++ {
 		row := g[r]
 		var label []string
@@ -430,7 +465,13 @@ func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
 				prev = cell.text
 			}
 		}
-		key := t3Row(strings.Join(label, " "), last)
+		key := t3Row(strings.Join(label, " "), last, group)
+		group = ""
+		if i := strings.IndexByte(key, '.'); i > 0 {
+			group = key[:i]
+		} else if key == "refused" || key == "unable" || key == "unprocessed" || key == "other" {
+			group = key
+		}
 		if key == "" {
 			if anyNumber(row, colKey) {
 				*notes = append(*notes, "表三：未识别的行“"+strings.Join(label, " ")+"”")

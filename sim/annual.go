@@ -6,15 +6,18 @@ import (
 )
 
 // reportSections are the six section headings of the State Council's
-// annual report format (SPEC §7).
+// annual report format (SPEC §7), without their numbers.
 var reportSections = []string{
-	"一、总体情况",
-	"二、主动公开政府信息情况",
-	"三、收到和处理政府信息公开申请情况",
-	"四、政府信息公开行政复议、行政诉讼情况",
-	"五、存在的主要问题及改进情况",
-	"六、其他需要报告的事项",
+	"总体情况",
+	"主动公开政府信息情况",
+	"收到和处理政府信息公开申请情况",
+	"政府信息公开行政复议、行政诉讼情况",
+	"存在的主要问题及改进情况",
+	"其他需要报告的事项",
 }
+
+// cnNumerals are the numerals of the sections' numbers.
+var cnNumerals = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
 
 // ApplicantColumns are the applicant columns of table 3, before 总计:
 // 自然人 and the five kinds of 法人或其他组织.
@@ -90,6 +93,25 @@ type AnnualReport struct {
 	Results [][6]int
 	// Review is table 4's fifteen cells.
 	Review [15]int
+
+	// How the report is published. The zero value is the full report in
+	// the format: six headed sections and three tables.
+
+	// Prose is true when the figures are given as prose, without tables
+	// (as many reports were): the report lacks tables 二, 三 and 四, and
+	// section 三 states 本年新收, 上年结转, 办结 and 结转下年度 in a sentence.
+	Prose bool
+	// NoHeading leaves out a section's heading line (its content stays).
+	NoHeading [6]bool
+	// NoTable leaves out table 二, 三 or 四 (index 0, 1, 2).
+	NoTable [3]bool
+	// NoRows are the keys of table 3 rows left out (see t3Rows).
+	NoRows []string
+	// Text shows a cell with this text instead of its figure; keys are
+	// "t2:<row label>:<i>", "t3:<row key>:<column 0–6>" and "t4:<cell 0–14>".
+	Text map[string]string
+
+	look reportLook
 }
 
 // ResultTotal returns （七）总计 for applicant column c.
@@ -102,6 +124,18 @@ func (a *AnnualReport) ResultTotal(c int) int {
 }
 
 func sum6(v [6]int) int { return v[0] + v[1] + v[2] + v[3] + v[4] + v[5] }
+
+func applicationsParagraph(newTotal, carried, next int) string {
+	return fmt.Sprintf("（二）依申请公开情况。全年共收到政府信息公开申请%d件，上年结转%d件，已全部依法按时答复，结转下年度继续办理%d件。", newTotal, carried, next)
+}
+
+// refresh rewrites the overview's paragraph on applications after the
+// figures changed.
+func (a *AnnualReport) refresh() {
+	if len(a.Overview) > 2 && !a.Prose {
+		a.Overview[2] = applicationsParagraph(sum6(a.New), sum6(a.Carried), sum6(a.CarryNext))
+	}
+}
 
 // reportFormat returns the format the State Council prescribes for year.
 func reportFormat(year int) string {
@@ -209,7 +243,7 @@ func genReport(r *rand.Rand, e RosterEntry, year int, carried [6]int) *AnnualRep
 	a.Overview = []string{
 		fmt.Sprintf("%d年，%s认真贯彻落实《中华人民共和国政府信息公开条例》，围绕区委、区政府中心工作，扎实推进政务公开工作。现将本年度政府信息公开工作情况报告如下。", year, e.FullName),
 		fmt.Sprintf("（一）主动公开情况。全年通过门户网站主动公开政府信息%d条，及时公开政策文件、财政预决算、重点领域等信息。", published),
-		fmt.Sprintf("（二）依申请公开情况。全年共收到政府信息公开申请%d件，上年结转%d件，已全部依法按时答复，结转下年度继续办理%d件。", newTotal, sum6(a.Carried), sum6(a.CarryNext)),
+		applicationsParagraph(newTotal, sum6(a.Carried), sum6(a.CarryNext)),
 		"（三）政府信息管理。严格落实公开前审查机制，动态更新公开目录，做好政府信息的规范管理。",
 		"（四）平台建设。加强门户网站栏目建设和日常维护，确保信息发布及时、准确。",
 		"（五）监督保障。将政务公开工作纳入年度绩效考核，开展业务培训，强化工作落实。",
@@ -220,107 +254,4 @@ func genReport(r *rand.Rand, e RosterEntry, year int, carried [6]int) *AnnualRep
 	}
 	a.Other = []string{"本年度未收取信息处理费。", "无其他需要报告的事项。"}
 	return a
-}
-
-// reportTable2 renders table 2 (主动公开政府信息情况).
-func reportTable2(b *w, a *AnnualReport) {
-	b.p(`<table class="ndbg-table" border="1" cellspacing="0" cellpadding="0" width="100%%">`)
-	b.p("<tbody>")
-	for _, g := range table2Groups(a.Format) {
-		b.p(`<tr><td colspan="4" style="background:#dbe5f1">%s</td></tr>`, g.head)
-		b.WriteString("<tr><td>信息内容</td>")
-		for i, c := range g.cols {
-			b.WriteString(spanCell(c, i, len(g.cols)))
-		}
-		b.p("</tr>")
-		for _, row := range g.rows {
-			b.WriteString("<tr><td>" + row + "</td>")
-			for i, v := range a.Table2[row] {
-				b.WriteString(spanCell(fmt.Sprint(v), i, len(g.cols)))
-			}
-			b.p("</tr>")
-		}
-	}
-	b.p("</tbody>")
-	b.p("</table>")
-}
-
-// spanCell renders cell i of n in a group whose table has three figure
-// columns: the last cell spans what is left.
-func spanCell(text string, i, n int) string {
-	if i == n-1 && n < 3 {
-		return fmt.Sprintf(`<td colspan="%d">%s</td>`, 3-i, text)
-	}
-	return "<td>" + text + "</td>"
-}
-
-// reportTable3 renders table 3 (收到和处理政府信息公开申请情况) with the
-// rowspan/colspan header of the official format.
-func reportTable3(b *w, a *AnnualReport) {
-	cells := func(v [6]int) string {
-		var s w
-		for _, x := range v {
-			fmt.Fprintf(&s, "<td>%d</td>", x)
-		}
-		fmt.Fprintf(&s, "<td>%d</td>", sum6(v))
-		return s.String()
-	}
-	rows := ResultRows(a.Format)
-	b.p(`<table class="ndbg-table" border="1" cellspacing="0" cellpadding="0" width="100%%">`)
-	b.p("<tbody>")
-	b.p(`<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td><td colspan="7">申请人情况</td></tr>`)
-	b.p(`<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>`)
-	b.p(`<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>`)
-	b.p(`<tr><td colspan="3">一、本年新收政府信息公开申请数量</td>%s</tr>`, cells(a.New))
-	b.p(`<tr><td colspan="3">二、上年结转政府信息公开申请数量</td>%s</tr>`, cells(a.Carried))
-	first := true
-	group := ""
-	for i, row := range rows {
-		b.WriteString("<tr>")
-		if first {
-			fmt.Fprintf(b, `<td rowspan="%d">三、本年度办理结果</td>`, len(rows)+1)
-			first = false
-		}
-		switch {
-		case row.Group == "":
-			fmt.Fprintf(b, `<td colspan="2">%s</td>`, row.Label)
-		case row.Group != group:
-			n := 0
-			for _, r2 := range rows {
-				if r2.Group == row.Group {
-					n++
-				}
-			}
-			fmt.Fprintf(b, `<td rowspan="%d">%s</td><td>%s</td>`, n, row.Group, row.Label)
-		default:
-			fmt.Fprintf(b, `<td>%s</td>`, row.Label)
-		}
-		group = row.Group
-		b.p("%s</tr>", cells(a.Results[i]))
-	}
-	var total [6]int
-	for c := range total {
-		total[c] = a.ResultTotal(c)
-	}
-	b.p(`<tr><td colspan="2">（七）总计</td>%s</tr>`, cells(total))
-	b.p(`<tr><td colspan="3">四、结转下年度继续办理</td>%s</tr>`, cells(a.CarryNext))
-	b.p("</tbody>")
-	b.p("</table>")
-}
-
-// reportTable4 renders table 4 (行政复议、行政诉讼情况): one row of 15 cells.
-func reportTable4(b *w, a *AnnualReport) {
-	heads := `<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>`
-	b.p(`<table class="ndbg-table" border="1" cellspacing="0" cellpadding="0" width="100%%">`)
-	b.p("<tbody>")
-	b.p(`<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>`)
-	b.p(`<tr><td rowspan="2">结果维持</td><td rowspan="2">结果纠正</td><td rowspan="2">其他结果</td><td rowspan="2">尚未审结</td><td rowspan="2">总计</td><td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>`)
-	b.p("<tr>%s%s</tr>", heads, heads)
-	b.WriteString("<tr>")
-	for _, v := range a.Review {
-		fmt.Fprintf(b, "<td>%d</td>", v)
-	}
-	b.p("</tr>")
-	b.p("</tbody>")
-	b.p("</table>")
 }

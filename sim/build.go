@@ -19,6 +19,7 @@ type builder struct {
 	d  *District
 	u  *Unit
 	r  *rand.Rand
+	rr *rand.Rand // the annual reports' own stream (see reports)
 	rs *rules.Ruleset
 
 	banned  []string        // normalised column and hub names titles must avoid
@@ -79,6 +80,9 @@ func (b *builder) build(p unitPlan) error {
 		}
 	default:
 		b.decoys()
+	}
+	if u.Role != RoleUnreachable {
+		b.reports(p.report)
 	}
 	b.finalize()
 	return nil
@@ -671,6 +675,11 @@ func (b *builder) fillReports(c *Column) {
 	}
 	var carried [6]int
 	carried[0] = between(r, 0, 2)
+	// An early as-of date judges reports from before the 2019 format's
+	// first year: the due one and the one before it.
+	if y, _ := dueYear(reportDue(b.rs, u.Type), b.d.AsOf); y-1 < firstReportYear {
+		b.earlyReports(c, y-1, due, carried)
+	}
 	for y := firstReportYear; y < b.d.AsOf.Year; y++ {
 		rep := genReport(r, u.RosterEntry, y, carried)
 		carried = rep.CarryNext

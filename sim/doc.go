@@ -12,6 +12,17 @@
 // fields, documents without metadata, late or uninterpreted documents, broken
 // links, unreachable sites, a vetoed unit) and keeps a few units clean.
 //
+// Every unit publishes its annual reports on disclosure work (2019 format
+// up to 2020, 2021 format after), generated as consistent tables. Some
+// units' due report (the one an evaluator judges as of the date) is
+// missing, late, incomplete (a heading, a table, a row or cells left out;
+// one unit's figures given in prose only, like many real reports) or
+// inconsistent (a wrong, negative or decimal figure, a wrong subtotal or
+// table 四 total, last year's 结转下年度 not this year's 上年结转). The truth
+// judges the report as rendered (report_judge.go explains the rules), and
+// decoys (an older report with a wrong figure, last year's report
+// published late) must not become findings.
+//
 // On top of its style, each site shows a few markup variants dealt by the
 // district from their own random stream (Unit.Variants, AllVariants): how
 // columns are linked (a two-level directory, decorated or icon-only links
@@ -20,8 +31,13 @@
 // <ul>s, a 最新动态 widget of news beside every list, <base href>), how
 // dates are written (2025.07.12, 发布日期：…, full-width digits, 07-12 under
 // a year heading), how lists are paged (the six-argument createPageHTML,
-// 下页, Next, >) and how pages are encoded (GBK declared only in the header
-// or nowhere, GB18030). Variants are never defects: the truth is the same
+// 下页, Next, >), how pages are encoded (GBK declared only in the header
+// or nowhere, GB18030) and how annual reports are marked up (section
+// headings as <h2>, <p><strong> or <div class="title">, numbered 一、,
+// （一）, 第一部分 or 1.; tables with <thead>, inside <div class="table-wrap">,
+// printing group subtotals as 小计 rows or as the groups' own rows;
+// full-width digits, thousands separators, prose instead of tables, years
+// in Chinese numerals in titles). Variants are never defects: the truth is the same
 // whatever the markup, and clean units stay clean.
 //
 // Config.Units and Config.Scale grow the district into a benchmark fleet:

@@ -12,7 +12,9 @@ type Role string
 const (
 	// RoleClean units have no findings at all.
 	RoleClean Role = "clean"
-	// RoleDefective units carry one to five planted defects.
+	// RoleDefective units carry one to five planted defects (of them at
+	// most one in the annual report due; the district government's may be
+	// a sixth).
 	RoleDefective Role = "defective"
 	// RoleVeto units have so many empty columns that the empty-columns veto fires.
 	RoleVeto Role = "veto"
@@ -66,11 +68,13 @@ type Unit struct {
 	// AllVariants), sorted; empty for unreachable units.
 	Variants []string
 
-	style  Style
-	v      variant
-	f      features
-	routes map[string]*route
-	seq    int
+	style       Style
+	v           variant
+	reportYear  int    // the year of the annual report judged as of the district's date
+	reportPlant string // the report defect planted (an rd… id), or ""
+	f           features
+	routes      map[string]*route
+	seq         int
 }
 
 // Column returns the unit's column with id, or nil.
@@ -307,6 +311,13 @@ const (
 	DefectBrokenPortal   DefectKind = "broken-link-portal"
 	DefectBrokenPage     DefectKind = "broken-link-page"
 	DefectBrokenAttach   DefectKind = "broken-link-attachment"
+	// The annual report due as of the district's date: not published,
+	// published late, lacking a section, table, row or cell, or with
+	// figures that break an identity (the note says what was planted).
+	DefectReportMissing      DefectKind = "report-missing"
+	DefectReportLate         DefectKind = "report-late"
+	DefectReportIncomplete   DefectKind = "report-incomplete"
+	DefectReportInconsistent DefectKind = "report-inconsistent"
 )
 
 // Finding returns the finding kind (SPEC §5) a defect of kind k must produce.
@@ -334,6 +345,14 @@ func (k DefectKind) Finding() string {
 		return "document.uninterpreted"
 	case DefectBrokenPortal, DefectBrokenPage, DefectBrokenAttach:
 		return "link.broken"
+	case DefectReportMissing:
+		return "report.missing"
+	case DefectReportLate:
+		return "report.late"
+	case DefectReportIncomplete:
+		return "report.incomplete"
+	case DefectReportInconsistent:
+		return "report.inconsistent"
 	}
 	return ""
 }
@@ -346,8 +365,8 @@ type Defect struct {
 	// for unreachable units).
 	Column string
 	// Subject is what the finding's subject must be: a period, a field
-	// name, or the path of a document or link on the unit's host ("" when
-	// the column says all).
+	// name, a report's year, or the path of a document or link on the
+	// unit's host ("" when the column says all).
 	Subject string
 	// Note says in words what was done.
 	Note string

@@ -9,9 +9,10 @@ import (
 // unitPlan is what the district plan asks of one unit before its content
 // is built.
 type unitPlan struct {
-	role  Role
-	style string
-	wants []want
+	role   Role
+	style  string
+	wants  []want
+	report reportPlan
 }
 
 // want is one defect the plan asks a unit to carry; column "" lets the
@@ -215,8 +216,8 @@ func supports(rs *rules.Ruleset, unitType string, k DefectKind) bool {
 }
 
 // emptiable lists the list columns of unitType that have a non_empty check
-// and may be planted empty (the annual-report column is kept, since its
-// report checks are a later concern).
+// and may be planted empty (the annual-report column is kept: its report
+// defects are dealt by planReports).
 func emptiable(rs *rules.Ruleset, unitType string) []string {
 	var out []string
 	for _, c := range rs.ChecksFor(unitType) {

@@ -143,13 +143,18 @@ func Generate(cfg Config) (*District, error) {
 
 	roster := rosterOf(cfg.Units)
 	plans := planDistrict(d, roster, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)))
+	// The annual reports' looks and defects draw from a stream of their
+	// own, as does each unit's report content beyond the clean reports, so
+	// the rest of the district is what it would be without them.
+	planReports(d, roster, plans, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x2e9047)))
 	builders := make([]*builder, len(roster))
 	d.Units = make([]*Unit, len(roster))
 	for i, entry := range roster {
 		r := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(i+1)*0x9e3779b97f4a7c15))
 		u := &Unit{RosterEntry: entry, Index: i, Style: plans[i].style, Role: plans[i].role}
 		u.style = styleByName(u.Style)
-		builders[i] = &builder{d: d, u: u, r: r, rs: cfg.Rules}
+		rr := rand.New(rand.NewPCG(uint64(cfg.Seed)^0x4e6462, uint64(i+1)*0x9e3779b97f4a7c15))
+		builders[i] = &builder{d: d, u: u, r: r, rr: rr, rs: cfg.Rules}
 		d.Units[i] = u
 	}
 	// Each unit draws from its own stream, so units are built in parallel

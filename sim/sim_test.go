@@ -152,6 +152,7 @@ var findingKinds = []string{
 	"site.unreachable", "column.missing", "column.empty", "column.stale", "column.expiring",
 	"column.gap", "field.missing", "document.metadata", "document.late",
 	"document.uninterpreted", "link.broken",
+	"report.missing", "report.late", "report.incomplete", "report.inconsistent",
 }
 
 func TestTruth_Coverage(t *testing.T) {

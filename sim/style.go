@@ -257,34 +257,6 @@ func (b *w) p(format string, args ...any) {
 	b.WriteByte('\n')
 }
 
-// reportBody renders an annual report's sections and tables; heading wraps
-// each section heading in the style's markup.
-func reportBody(b *w, rep *AnnualReport, heading func(string) string) {
-	for i, h := range reportSections {
-		b.p("%s", heading(h))
-		switch i {
-		case 0:
-			for _, para := range rep.Overview {
-				b.p("<p>%s</p>", esc(para))
-			}
-		case 1:
-			reportTable2(b, rep)
-		case 2:
-			reportTable3(b, rep)
-		case 3:
-			reportTable4(b, rep)
-		case 4:
-			for _, para := range rep.Problems {
-				b.p("<p>%s</p>", esc(para))
-			}
-		case 5:
-			for _, para := range rep.Other {
-				b.p("<p>%s</p>", esc(para))
-			}
-		}
-	}
-}
-
 // articleText returns the paragraphs of an item's page: its body, and for a
 // document the signature.
 func articleText(it *Item) []string {

@@ -163,6 +163,7 @@ func evaluateUnit(d *District, u *Unit) []truthFinding {
 		out = append(out, f)
 	}
 	checks := rs.ChecksFor(u.Type)
+	reports := map[rules.MonthDay]*reportJudgement{}
 	if u.Role == RoleUnreachable {
 		for _, c := range checks {
 			if c.Kind == rules.KindReachability {
@@ -294,39 +295,42 @@ func evaluateUnit(d *District, u *Unit) []truthFinding {
 			for _, f := range brokenLinks(d, u, c) {
 				add(f)
 			}
-		case rules.KindReportMissing, rules.KindReportLate:
+		case rules.KindReportMissing, rules.KindReportLate, rules.KindReportIncomplete, rules.KindReportInconsistent:
 			if col.Gone() {
 				continue
 			}
-			due := c.DueFor(u.Type)
-			y := d.AsOf.Year - 1
-			deadline := evidence.NewDate(d.AsOf.Year, time.Month(due.Month), due.Day)
-			if deadline.After(d.AsOf) {
-				y--
-				deadline = evidence.NewDate(d.AsOf.Year-1, time.Month(due.Month), due.Day)
+			// Each check judges the year its own deadline makes due; the
+			// checks without one (incomplete, inconsistent) take the
+			// deadline of the unit's report_missing check.
+			due := reportDue(rs, u.Type)
+			if len(c.Due) > 0 {
+				due = c.DueFor(u.Type)
 			}
-			var rep *Item
-			for _, it := range col.Items {
-				if it.Report != nil && it.Report.Year == y {
-					rep = it
-				}
+			j, ok := reports[due]
+			if !ok {
+				jj := judgeReports(d, u, col, due)
+				j = &jj
+				reports[due] = j
 			}
+			y := fmt.Sprint(j.year)
 			switch {
-			case rep == nil && c.Kind == rules.KindReportMissing:
-				add(truthFinding{check: c, column: col.ID, subject: fmt.Sprint(y), path: col.Path, points: c.Points,
-					detail: fmt.Sprintf("%d年度政府信息公开工作年度报告应于%s前公布，评估日仍未公布", y, deadline)})
-			case rep != nil && c.Kind == rules.KindReportLate && rep.Date.After(deadline):
-				add(truthFinding{check: c, column: col.ID, subject: fmt.Sprint(y), path: rep.Path, points: c.Points,
-					detail: fmt.Sprintf("%d年度年报于%s公布，晚于%s的期限", y, rep.Date, deadline)})
-			}
-		case rules.KindReportInconsistent:
-			if col.Gone() {
-				continue
-			}
-			for _, f := range inconsistentReports(col) {
-				f.check = c
-				f.points = c.Points
-				add(f)
+			case c.Kind == rules.KindReportMissing && j.item == nil:
+				add(truthFinding{check: c, column: col.ID, subject: y, path: col.Path, points: c.Points,
+					detail: fmt.Sprintf("%d年度政府信息公开工作年度报告应于%s前公布，评估日仍未公布", j.year, j.deadline)})
+			case j.item == nil:
+			case c.Kind == rules.KindReportLate:
+				if j.item.Date.After(j.deadline) {
+					add(truthFinding{check: c, column: col.ID, subject: y, path: j.item.Path, points: c.Points,
+						detail: fmt.Sprintf("%d年度年报于%s公布，晚于%s的期限", j.year, j.item.Date, j.deadline)})
+				}
+			case c.Kind == rules.KindReportIncomplete:
+				for _, detail := range j.incomplete {
+					add(truthFinding{check: c, column: col.ID, subject: y, path: j.item.Path, points: c.Points, detail: detail})
+				}
+			case c.Kind == rules.KindReportInconsistent:
+				for _, detail := range j.inconsistent {
+					add(truthFinding{check: c, column: col.ID, subject: y, path: j.item.Path, points: c.Points, detail: detail})
+				}
 			}
 		}
 	}
@@ -481,42 +485,4 @@ func linkStatus(u *Unit, target string) (int, string) {
 		return r.link.Status, r.link.Text
 	}
 	return 200, ""
-}
-
-// inconsistentReports checks the identities of SPEC §7 on the model's
-// reports; clean reports break none.
-func inconsistentReports(col *Column) []truthFinding {
-	var out []truthFinding
-	byYear := map[int]*AnnualReport{}
-	for _, it := range col.Items {
-		a := it.Report
-		if a == nil {
-			continue
-		}
-		byYear[a.Year] = a
-		for c, name := range ApplicantColumns {
-			if a.New[c]+a.Carried[c] != a.ResultTotal(c)+a.CarryNext[c] {
-				out = append(out, truthFinding{column: col.ID, subject: fmt.Sprint(a.Year), path: it.Path,
-					detail: fmt.Sprintf("“%s”列：本年新收%d＋上年结转%d≠办理结果总计%d＋结转下年度%d", name, a.New[c], a.Carried[c], a.ResultTotal(c), a.CarryNext[c])})
-			}
-		}
-		for g := 0; g < 3; g++ {
-			s := a.Review[g*5] + a.Review[g*5+1] + a.Review[g*5+2] + a.Review[g*5+3]
-			if s != a.Review[g*5+4] {
-				out = append(out, truthFinding{column: col.ID, subject: fmt.Sprint(a.Year), path: it.Path,
-					detail: fmt.Sprintf("表四第%d组：维持、纠正、其他、未审结之和%d≠总计%d", g+1, s, a.Review[g*5+4])})
-			}
-		}
-	}
-	for _, it := range col.Items {
-		a := it.Report
-		if a == nil {
-			continue
-		}
-		if next, ok := byYear[a.Year+1]; ok && next.Carried != a.CarryNext {
-			out = append(out, truthFinding{column: col.ID, subject: fmt.Sprint(a.Year + 1), path: it.Path,
-				detail: fmt.Sprintf("%d年结转下年度与%d年上年结转不一致", a.Year, a.Year+1)})
-		}
-	}
-	return out
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -62,6 +63,23 @@ const (
 	VarMetaNational       = "meta-national"        // the national page-design <meta> tags
 	VarInterpByLink       = "interp-by-link"       // an interpretation links to its document
 	VarInterpByTitle      = "interp-by-title"      // an interpretation quotes its document's title in 《》
+
+	// Annual reports: how the report an evaluator judges (the one due as of
+	// the district's date) is marked up.
+	VarReportHeadingH2     = "report-heading-h2"     // section headings in <h2>
+	VarReportHeadingStrong = "report-heading-strong" // section headings as <p><strong>
+	VarReportHeadingDiv    = "report-heading-div"    // section headings as <div class="title">
+	VarReportNumberParen   = "report-number-paren"   // sections numbered （一）
+	VarReportNumberPart    = "report-number-part"    // sections numbered 第一部分
+	VarReportNumberArabic  = "report-number-arabic"  // sections numbered 1.
+	VarReportTableThead    = "report-table-thead"    // header rows in <thead> with <th> cells
+	VarReportTableWrap     = "report-table-wrap"     // tables inside <div class="table-wrap">
+	VarReportSubtotals     = "report-subtotals"      // table 三 prints 小计 rows for its groups
+	VarReportGroupRows     = "report-group-rows"     // table 三's group rows carry subtotals; sub-rows indented
+	VarReportFullWidth     = "report-fullwidth"      // table 三's 总计 column in full-width digits
+	VarReportThousands     = "report-thousands"      // figures like 1,234
+	VarReportProse         = "report-prose"          // figures in prose, no tables
+	VarReportTitleCNYear   = "report-title-cn-year"  // the title names the year as 二〇二五年
 )
 
 // AllVariants returns every variant id, sorted.
@@ -75,6 +93,9 @@ func AllVariants() []string {
 		VarPageTRSScript, VarPageTRSScript6, VarPageXiayiye, VarPageXiaye, VarPageEn, VarPageGt, VarPageNumbered, VarPageQuery,
 		VarEncUTF8Header, VarEncUTF8Undeclared, VarEncGBKMeta, VarEncGBKHeader, VarEncGB18030Meta, VarEncGBKUndeclared,
 		VarMetaTable, VarMetaSpans, VarMetaDL, VarMetaLines, VarMetaNational, VarInterpByLink, VarInterpByTitle,
+		VarReportHeadingH2, VarReportHeadingStrong, VarReportHeadingDiv, VarReportNumberParen, VarReportNumberPart,
+		VarReportNumberArabic, VarReportTableThead, VarReportTableWrap, VarReportSubtotals, VarReportGroupRows,
+		VarReportFullWidth, VarReportThousands, VarReportProse, VarReportTitleCNYear,
 	}
 	slices.Sort(out)
 	return out
@@ -378,6 +399,9 @@ func tagVariants(u *Unit) []string {
 			}
 		}
 	}
+	for _, v := range reportVariants(u) {
+		set[v] = true
+	}
 	var out []string
 	for id, on := range set {
 		if on && id != "" {
@@ -385,5 +409,54 @@ func tagVariants(u *Unit) []string {
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+// reportVariants lists the variants the unit's judged annual report shows.
+func reportVariants(u *Unit) []string {
+	col := u.Column("annual-report")
+	if col == nil || col.State != ColumnPresent {
+		return nil
+	}
+	var it *Item
+	for _, x := range col.Items {
+		if x.Report != nil && x.Report.Year == u.reportYear {
+			it = x
+		}
+	}
+	if it == nil {
+		return nil
+	}
+	a := it.Report
+	var out []string
+	add := func(on bool, id string) {
+		if on {
+			out = append(out, id)
+		}
+	}
+	add(a.look.tag == tagH2, VarReportHeadingH2)
+	add(a.look.tag == tagStrong, VarReportHeadingStrong)
+	add(a.look.tag == tagDiv, VarReportHeadingDiv)
+	add(a.look.number == numberParen, VarReportNumberParen)
+	add(a.look.number == numberPart, VarReportNumberPart)
+	add(a.look.number == numberArabic, VarReportNumberArabic)
+	add(strings.Contains(it.Title, cnYear(a.Year)), VarReportTitleCNYear)
+	add(a.Prose, VarReportProse)
+	if a.Prose {
+		return out
+	}
+	t3 := !a.NoTable[1]
+	add(a.look.thead && (t3 || !a.NoTable[2]), VarReportTableThead)
+	add(a.look.wrap, VarReportTableWrap)
+	add(t3 && a.look.subtotals == subtotalsXiaoji, VarReportSubtotals)
+	add(t3 && a.look.subtotals == subtotalsGroupRow, VarReportGroupRows)
+	add(t3 && a.look.fullWidth, VarReportFullWidth)
+	thousands := false
+	for _, r := range a.t3Rows() {
+		for _, c := range r.cells {
+			thousands = thousands || strings.Contains(c, ",")
+		}
+	}
+	add(thousands, VarReportThousands)
 	return out
 }

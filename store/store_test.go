@@ -85,7 +85,7 @@ func testEvidence(unit evidence.Unit, n int) *evidence.UnitEvidence {
 				Doc: &evidence.Document{URL: unit.URL + "ndbg/2019.html", Report: &evidence.Report{
 					Year: 2019, Format: "2019", Title: "2019年报", Sections: []int{1, 2, 3, 4, 5, 6},
 					Tables: map[string]*evidence.ReportTable{"3": {Rows: map[string]map[string]evidence.Cell{
-						"new": {"total": {Value: 197, Present: true}, "natural": {Raw: "—"}},
+						"new": {"total": {Value: 197, Number: true}, "natural": {Blank: true, Raw: "—"}},
 					}}},
 				}},
 			}}},
