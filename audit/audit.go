@@ -86,6 +86,9 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		}
 		targets[i] = TargetFor(u, plans[u.Type])
 	}
+	if err := keepRuleset(ctx, o.DB, o.Rules); err != nil {
+		return nil, err
+	}
 	auditID, err := o.DB.BeginAudit(ctx, store.AuditMeta{
 		StartedAt: start, AsOf: o.AsOf, RulesetName: o.Rules.Name, RulesetVersion: o.Rules.Version,
 		RulesetHash: o.Rules.Hash, UnitsFile: o.Units.Source, Note: o.Note,
@@ -137,7 +140,19 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		return sum, errors.Join(cause, ferr)
 	}
 	final := scoring.Finalize(o.Rules, res)
+	rosterByID := map[string]evidence.Unit{}
+	for _, u := range roster {
+		rosterByID[u.ID] = u
+	}
+	carry, err := CarryDecisions(ctx, o.DB, o.Rules, final, rosterByID)
+	if err != nil {
+		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
+		return sum, fmt.Errorf("review decisions: %w", err)
+	}
 	scoringID, err := o.DB.SaveScoring(ctx, auditID, final, now())
+	if err == nil {
+		err = o.DB.CarryReviews(ctx, scoringID, carry)
+	}
 	if err != nil {
 		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
 		return sum, fmt.Errorf("store scores: %w", err)
@@ -189,7 +204,21 @@ func Rescore(ctx context.Context, db *store.DB, auditID int64, rs *rules.Ruleset
 		res.Findings = append(res.Findings, fs...)
 	}
 	final := scoring.Finalize(rs, res)
+	if err := keepRuleset(ctx, db, rs); err != nil {
+		return 0, nil, fmt.Errorf("rescore: %w", err)
+	}
+	units := map[string]evidence.Unit{}
+	for _, u := range roster {
+		units[u.ID] = u
+	}
+	carry, err := CarryDecisions(ctx, db, rs, final, units)
+	if err != nil {
+		return 0, nil, fmt.Errorf("rescore: %w", err)
+	}
 	id, err := db.SaveScoring(ctx, auditID, final, now)
+	if err == nil {
+		err = db.CarryReviews(ctx, id, carry)
+	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("rescore: %w", err)
 	}

@@ -92,6 +92,7 @@ func Parse(files []File) (*Ruleset, error) {
 		fmt.Fprintf(h, "%s\x00%d\x00", path.Base(filepath.ToSlash(f.Name)), len(f.Data))
 		h.Write(f.Data)
 		rs.Sources = append(rs.Sources, f.Name)
+		rs.Files = append(rs.Files, File{Name: path.Base(filepath.ToSlash(f.Name)), Data: f.Data})
 
 		root, err := yamlstrict.Parse(f.Name, f.Data)
 		if err != nil {

@@ -46,6 +46,9 @@ type Ruleset struct {
 	Hash string `yaml:"-"`
 	// Sources are the files it was loaded from.
 	Sources []string `yaml:"-"`
+	// Files are the files' names (base names) and bytes, so an audit can keep
+	// the exact ruleset it was judged with and judge again with it later.
+	Files []File `yaml:"-"`
 
 	columnByID    map[string]*Column
 	indicatorByID map[string]*Indicator

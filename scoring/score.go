@@ -761,6 +761,7 @@ func (j *judge) reportContent(c *rules.Check) {
 	for _, issue := range AnalyzeReport(r, prev) {
 		if issue.Kind == want {
 			j.add(c, want, c.Column, subject, it.URL, issue.Detail, "", ref)
+			j.findings[len(j.findings)-1].Part = issue.Identity
 		}
 	}
 }
@@ -792,7 +793,10 @@ func Tally(rs *rules.Ruleset, unit evidence.Unit, findings []Finding) UnitScore 
 		if fa.Kind != fb.Kind {
 			return fa.Kind < fb.Kind
 		}
-		return fa.Subject < fb.Subject
+		if fa.Subject != fb.Subject {
+			return fa.Subject < fb.Subject
+		}
+		return fa.Part < fb.Part
 	})
 	remaining := map[string]float64{}
 	for i := range rs.Indicators {

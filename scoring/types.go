@@ -1,6 +1,10 @@
 package scoring
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
 	"time"
 
 	"gongkai/evidence"
@@ -22,6 +26,10 @@ type Finding struct {
 	// Subject narrows the finding within its column: a period, a field name,
 	// a document or link URL, a report year; empty when the column says all.
 	Subject string `json:"subject"`
+	// Part names the part of the subject when one subject holds several
+	// findings of one kind: the section, table or identity of an annual
+	// report. Empty otherwise.
+	Part string `json:"part,omitempty"`
 	// Severity is veto, deduction or notice.
 	Severity string `json:"severity"`
 	// Points is what the finding took off the total, after the indicator's
@@ -43,9 +51,32 @@ type Finding struct {
 	Evidence []Ref `json:"evidence,omitempty"`
 }
 
-// Key identifies the same problem across audits: unit, kind, column and subject.
+// Key identifies the same problem across audits: unit, kind, column and
+// subject (and the part, when there is one).
 func (f *Finding) Key() string {
-	return f.Unit + "|" + f.Kind + "|" + f.Column + "|" + f.Subject
+	k := f.Unit + "|" + f.Kind + "|" + f.Column + "|" + f.Subject
+	if f.Part != "" {
+		k += "|" + f.Part
+	}
+	return k
+}
+
+// EvidenceKey summarises what a finding was judged on: its detail (which
+// carries the dates and figures seen) and the pages behind it (URL, status
+// and body hash). A review decision is carried to later audits while the
+// evidence key stays the same.
+func EvidenceKey(f *Finding) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", f.Key(), f.Detail)
+	refs := make([]string, 0, len(f.Evidence))
+	for _, r := range f.Evidence {
+		refs = append(refs, fmt.Sprintf("%s\x00%d\x00%s\x00%s", r.URL, r.Status, r.Class, r.SHA256))
+	}
+	sort.Strings(refs)
+	for _, r := range refs {
+		fmt.Fprintf(h, "%s\x01", r)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Ref points to a fetch that backs a finding.

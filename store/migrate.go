@@ -38,6 +38,7 @@ type migration struct {
 // migrations is the ordered list of schema steps.
 var migrations = []migration{
 	{name: "initial schema", sql: schemaV1},
+	{name: "finding parts, stored rulesets, reviews", sql: schemaV2},
 }
 
 // migrate brings the database up to len(steps).
@@ -221,4 +222,38 @@ CREATE INDEX findings_scoring_unit ON findings (scoring_id, unit_id);
 CREATE INDEX findings_scoring_fingerprint ON findings (scoring_id, fingerprint);
 -- The history of one problem across audits.
 CREATE INDEX findings_fingerprint ON findings (fingerprint);
+`
+
+// schemaV2 adds the part of a finding (a report's identity) to its record,
+// keeps every ruleset an audit was judged with, and records review
+// decisions (复核) on findings.
+const schemaV2 = `
+ALTER TABLE findings ADD COLUMN part TEXT NOT NULL DEFAULT '';
+
+-- The rule files of each ruleset a scoring used, by the ruleset's hash, so
+-- a score can be recomputed with the very rules that made it.
+CREATE TABLE rulesets (
+	hash    TEXT PRIMARY KEY,
+	name    TEXT NOT NULL DEFAULT '',
+	version TEXT NOT NULL DEFAULT '',
+	files   BLOB NOT NULL              -- gzip JSON [{"name": ..., "data": base64}]
+) STRICT;
+
+-- Review decisions: a unit contests a finding, an evaluator decides. A
+-- decision on a finding is carried to the same problem (fingerprint) in
+-- later audits while its evidence key is unchanged; carried_from names the
+-- decision carried.
+CREATE TABLE reviews (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	finding_id   INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
+	fingerprint  TEXT    NOT NULL,
+	evidence_key TEXT    NOT NULL,
+	decision     TEXT    NOT NULL CHECK (decision IN ('dismissed', 'confirmed')),
+	reason       TEXT    NOT NULL,
+	reviewer     TEXT    NOT NULL DEFAULT '',
+	decided_at   TEXT    NOT NULL,
+	carried_from INTEGER REFERENCES reviews (id)
+) STRICT;
+CREATE INDEX reviews_finding ON reviews (finding_id, id);
+CREATE INDEX reviews_fingerprint ON reviews (fingerprint, id);
 `

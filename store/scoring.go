@@ -56,6 +56,8 @@ type StoredFinding struct {
 	// FirstSeen is the as-of date of the earliest audit in an unbroken run
 	// of complete audits that had the finding.
 	FirstSeen evidence.Date `json:"first_seen"`
+	// Review is the latest review decision on the finding; nil when none.
+	Review *Review `json:"review,omitempty"`
 }
 
 // FindingFilter narrows Findings; each empty field matches anything.
@@ -69,13 +71,18 @@ type FindingFilter struct {
 	// Status is FindingNew, FindingPersisting or FindingResolved; resolved
 	// selects the findings ResolvedFindings returns.
 	Status string
+	// Dismissed is "exclude" (findings dismissed on review are left out),
+	// "only" (only those), or "" (all).
+	Dismissed string
 }
 
 func (f FindingFilter) match(s *StoredFinding) bool {
+	dismissed := s.Review != nil && s.Review.Decision == DecisionDismissed
 	return (f.Unit == "" || f.Unit == s.Unit) &&
 		(f.Kind == "" || f.Kind == s.Kind) &&
 		(f.Severity == "" || f.Severity == s.Severity) &&
-		(f.Status == "" || f.Status == s.Status)
+		(f.Status == "" || f.Status == s.Status) &&
+		(f.Dismissed == "" || f.Dismissed == "exclude" && !dismissed || f.Dismissed == "only" && dismissed)
 }
 
 // SaveScoring stores a judgement of the audit's evidence in one
@@ -184,8 +191,8 @@ func insertFindings(ctx context.Context, tx *sql.Tx, scoringID int64, asOf evide
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO findings (scoring_id, unit_id, unit_name, kind, rule, column_id, subject,
 			severity, points, nominal, url, detail, basis, dimension, indicator, evidence,
-			fingerprint, first_seen, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			fingerprint, first_seen, status, part)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -203,7 +210,7 @@ func insertFindings(ctx context.Context, tx *sql.Tx, scoringID int64, asOf evide
 		}
 		if _, err := stmt.ExecContext(ctx, scoringID, f.Unit, f.UnitName, f.Kind, f.Rule, f.Column,
 			f.Subject, f.Severity, f.Points, f.Nominal, f.URL, f.Detail, f.Basis, f.Dimension,
-			f.Indicator, string(refs), fp, first, status); err != nil {
+			f.Indicator, string(refs), fp, first, status, f.Part); err != nil {
 			return fmt.Errorf("finding %s: %w", fp, err)
 		}
 	}
@@ -332,8 +339,13 @@ func (db *DB) PreviousScores(ctx context.Context, auditID int64) (map[string]sco
 }
 
 const findingColumns = `f.id, f.scoring_id, s.audit_id, f.unit_id, f.unit_name, f.kind, f.rule,
-	f.column_id, f.subject, f.severity, f.points, f.nominal, f.url, f.detail, f.basis,
-	f.dimension, f.indicator, f.evidence, f.first_seen, f.status`
+	f.column_id, f.subject, f.part, f.severity, f.points, f.nominal, f.url, f.detail, f.basis,
+	f.dimension, f.indicator, f.evidence, f.first_seen, f.status,
+	r.id, r.decision, r.reason, r.reviewer, r.decided_at, r.evidence_key, r.carried_from`
+
+// findingFrom joins each finding with its latest review decision.
+const findingFrom = `findings f JOIN scorings s ON s.id = f.scoring_id
+	LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE finding_id = f.id)`
 
 func scanFindings(rows *sql.Rows) ([]StoredFinding, error) {
 	defer rows.Close()
@@ -342,11 +354,24 @@ func scanFindings(rows *sql.Rows) ([]StoredFinding, error) {
 		var (
 			f           StoredFinding
 			refs, first string
+			rid, carry  sql.NullInt64
+			decision    sql.NullString
+			reason, by  sql.NullString
+			at, ekey    sql.NullString
 		)
 		if err := rows.Scan(&f.ID, &f.ScoringID, &f.AuditID, &f.Unit, &f.UnitName, &f.Kind, &f.Rule,
-			&f.Column, &f.Subject, &f.Severity, &f.Points, &f.Nominal, &f.URL, &f.Detail, &f.Basis,
-			&f.Dimension, &f.Indicator, &refs, &first, &f.Status); err != nil {
+			&f.Column, &f.Subject, &f.Part, &f.Severity, &f.Points, &f.Nominal, &f.URL, &f.Detail, &f.Basis,
+			&f.Dimension, &f.Indicator, &refs, &first, &f.Status,
+			&rid, &decision, &reason, &by, &at, &ekey, &carry); err != nil {
 			return nil, err
+		}
+		if rid.Valid {
+			decided, err := parseTime(at.String)
+			if err != nil {
+				return nil, fmt.Errorf("finding %d: review time: %w", f.ID, err)
+			}
+			f.Review = &Review{ID: rid.Int64, FindingID: f.ID, Decision: decision.String, Reason: reason.String,
+				Reviewer: by.String, DecidedAt: decided, EvidenceKey: ekey.String, CarriedFrom: carry.Int64}
 		}
 		if err := json.Unmarshal([]byte(refs), &f.Evidence); err != nil {
 			return nil, fmt.Errorf("finding %d: evidence: %w", f.ID, err)
@@ -378,13 +403,15 @@ func (db *DB) Findings(ctx context.Context, scoringID int64, filter FindingFilte
 		return out, nil
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT `+findingColumns+`
-		FROM findings f JOIN scorings s ON s.id = f.scoring_id
+		FROM `+findingFrom+`
 		WHERE f.scoring_id = ?1
 			AND (?2 = '' OR f.unit_id = ?2)
 			AND (?3 = '' OR f.kind = ?3)
 			AND (?4 = '' OR f.severity = ?4)
 			AND (?5 = '' OR f.status = ?5)
-		ORDER BY f.id`, scoringID, filter.Unit, filter.Kind, filter.Severity, filter.Status)
+			AND (?6 = '' OR ?6 = 'exclude' AND coalesce(r.decision, '') != 'dismissed'
+				OR ?6 = 'only' AND r.decision = 'dismissed')
+		ORDER BY f.id`, scoringID, filter.Unit, filter.Kind, filter.Severity, filter.Status, filter.Dismissed)
 	if err != nil {
 		return nil, fmt.Errorf("list findings of scoring %d: %w", scoringID, err)
 	}
@@ -413,7 +440,7 @@ func (db *DB) ResolvedFindings(ctx context.Context, scoringID int64) ([]StoredFi
 		return nil, nil
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT `+findingColumns+`
-		FROM findings f JOIN scorings s ON s.id = f.scoring_id
+		FROM `+findingFrom+`
 		WHERE f.scoring_id = ?1 AND NOT EXISTS (
 			SELECT 1 FROM findings g WHERE g.scoring_id = ?2 AND g.fingerprint = f.fingerprint)
 		ORDER BY f.id`, prev, scoringID)
@@ -433,7 +460,7 @@ func (db *DB) ResolvedFindings(ctx context.Context, scoringID int64) ([]StoredFi
 // Finding returns the finding with id, or an error wrapping ErrNotFound.
 func (db *DB) Finding(ctx context.Context, id int64) (*StoredFinding, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT `+findingColumns+`
-		FROM findings f JOIN scorings s ON s.id = f.scoring_id WHERE f.id = ?`, id)
+		FROM `+findingFrom+` WHERE f.id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read finding %d: %w", id, err)
 	}

@@ -115,6 +115,8 @@ Start with "gongkai demo", which audits a simulated district.`,
 		newSimCmd(env),
 		newInspectCmd(env),
 		newAnnualReportCmd(env),
+		newEvidenceCmd(env),
+		newReviewCmd(env),
 		newRulesCmd(env),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

@@ -31,7 +31,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelpForEverySubcommand(t *testing.T) {
-	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "inspect", "annual-report", "annual-report check", "rules", "rules check", "rules dump", "completion bash"} {
+	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "inspect", "annual-report", "annual-report check", "evidence", "review", "rules", "rules check", "rules dump", "completion bash"} {
 		t.Run(sub, func(t *testing.T) {
 			args := append(strings.Fields(sub), "--help")
 			code, out, _ := run(t, args...)
@@ -172,6 +172,47 @@ func TestDemoThenReadCommands(t *testing.T) {
 	code, out, _ = run(t, "rescore", "--db", db, "--format", "csv")
 	if code != 0 || !strings.Contains(out, "rank") {
 		t.Errorf("rescore: %d %q", code, out)
+	}
+	// Review: dismiss a finding of the current scoring; the problem list
+	// drops it, evidence shows it.
+	_, out, _ = run(t, "problems", "--db", db, "--format", "json")
+	problems = nil
+	if err := json.Unmarshal([]byte(out), &problems); err != nil {
+		t.Fatal(err)
+	}
+	var target map[string]any
+	for _, p := range problems {
+		if p["severity"] == "deduction" && p["kind"] == "column.stale" {
+			target = p
+			break
+		}
+	}
+	id := fmt.Sprint(target["id"])
+	code, out, errs = run(t, "review", id, "--dismiss", "--reason", "页面缓存导致", "--by", "李四", "--db", db)
+	if code != 0 || !strings.Contains(out, "dismissed by 李四") || !strings.Contains(out, "score") {
+		t.Fatalf("review: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := run(t, "review", id, "--db", db, "--reason", "x"); code != 2 || !strings.Contains(errs, "--dismiss or --confirm") {
+		t.Errorf("review without a decision: %d %q", code, errs)
+	}
+	_, out, _ = run(t, "problems", "--db", db, "--format", "json")
+	if strings.Contains(out, `"id": `+id+`,`) {
+		t.Errorf("the dismissed finding %s is still listed", id)
+	}
+	_, out, _ = run(t, "problems", "--db", db, "--format", "json", "--include-dismissed")
+	if !strings.Contains(out, `"id": `+id+`,`) {
+		t.Errorf("--include-dismissed does not list finding %s", id)
+	}
+	code, out, errs = run(t, "evidence", id, "--db", db)
+	if code != 0 || !strings.Contains(out, "evidence 1: http") || !strings.Contains(out, "dismissed by 李四") || !strings.Contains(out, "GET column") {
+		t.Errorf("evidence: %d %q %q", code, out, errs)
+	}
+	code, out, _ = run(t, "evidence", id, "--db", db, "--body")
+	if code != 0 || !strings.Contains(strings.ToLower(out), "<html") {
+		t.Errorf("evidence --body: %d %.200q", code, out)
+	}
+	if code, _, _ := run(t, "evidence", "999999", "--db", db); code != 1 {
+		t.Errorf("evidence of an unknown finding exited %d", code)
 	}
 	code, out, _ = run(t, "problems", "--db", db, "--kind", "link.broken", "--format", "csv", "--bom")
 	if code != 0 || !strings.HasPrefix(out, "\ufeff") || strings.Count(out, "column.stale") != 0 {

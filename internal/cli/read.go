@@ -15,7 +15,7 @@ func newProblemsCmd(env Env) *cobra.Command {
 		dbPath, format, lang string
 		auditID              int64
 		filter               store.FindingFilter
-		bom                  bool
+		bom, withDismissed   bool
 	)
 	c := &cobra.Command{
 		Use:   "problems [--db FILE] [--audit N] [--format json|csv|md]",
@@ -50,6 +50,10 @@ against the previous complete audit: new, persisting, or resolved.`,
 				return err
 			}
 			defer db.Close()
+			filter.Dismissed = "exclude"
+			if withDismissed {
+				filter.Dismissed = ""
+			}
 			found, err := db.Findings(ctx, sc.ID, filter)
 			if err != nil {
 				return err
@@ -84,6 +88,7 @@ against the previous complete audit: new, persisting, or resolved.`,
 	c.Flags().StringVar(&filter.Kind, "kind", "", "only this finding kind (e.g. column.stale)")
 	c.Flags().StringVar(&filter.Severity, "severity", "", "only veto, deduction or notice")
 	c.Flags().StringVar(&filter.Status, "status", "", "only new, persisting or resolved")
+	c.Flags().BoolVar(&withDismissed, "include-dismissed", false, "also list findings dismissed on review")
 	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion("json", "csv", "md"))
 	_ = c.RegisterFlagCompletionFunc("severity", fixedCompletion("veto", "deduction", "notice"))
 	_ = c.RegisterFlagCompletionFunc("status", fixedCompletion("new", "persisting", "resolved"))

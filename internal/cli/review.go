@@ -1,0 +1,258 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/audit"
+	"gongkai/scoring"
+	"gongkai/store"
+)
+
+func findingArg(args []string) (int64, error) {
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("FINDING-ID %q: want the number shown as id in the problem list", args[0])
+	}
+	return id, nil
+}
+
+func newReviewCmd(env Env) *cobra.Command {
+	var (
+		dbPath, reason, by string
+		dismiss, confirm   bool
+	)
+	c := &cobra.Command{
+		Use:   "review FINDING-ID --dismiss|--confirm --reason TEXT [--by NAME]",
+		Short: "Record a review decision (复核) on a contested finding",
+		Long: `review records an evaluator's decision on a finding a unit contested, with
+the reason, the reviewer and the time. A dismissed finding leaves the unit's
+score, the problem list and the notices (its record stays, with the decision),
+and the scores of that audit are recomputed from the stored findings, the
+decisions and the ruleset kept with the audit. The decision carries to the same
+problem in later audits for as long as its evidence is unchanged.`,
+		Example: `  gongkai review 42 --dismiss --reason "栏目于评估日前已更新，系页面缓存" --by 李四
+  gongkai review 42 --confirm --reason "复核后维持"`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := findingArg(args)
+			if err != nil {
+				return err
+			}
+			if dismiss == confirm {
+				return usagef("give one of --dismiss or --confirm")
+			}
+			if reason == "" {
+				return usagef("--reason is required: say why, it is printed with the decision")
+			}
+			ctx := c.Context()
+			db, err := openExisting(ctx, dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			f, err := db.Finding(ctx, id)
+			if err != nil {
+				return err
+			}
+			decision := store.DecisionConfirmed
+			if dismiss {
+				decision = store.DecisionDismissed
+			}
+			before, err := unitScore(ctx, db, f.ScoringID, f.Unit)
+			if err != nil {
+				return err
+			}
+			rid, err := db.AddReview(ctx, store.Review{FindingID: id, Decision: decision, Reason: reason, Reviewer: by,
+				DecidedAt: env.Now(), EvidenceKey: scoring.EvidenceKey(&f.Finding)})
+			if err != nil {
+				return err
+			}
+			if _, err := audit.Recompute(ctx, db, f.ScoringID); err != nil {
+				return err
+			}
+			after, err := unitScore(ctx, db, f.ScoringID, f.Unit)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "review %d: finding %d (%s %s %s %s) %s by %s: %s\n", rid, id, f.UnitName, f.Kind, f.Column, f.Subject, decision, orDash(by), reason)
+			fmt.Fprintf(env.Stdout, "%s: score %s → %s, grade %s → %s, rank %d → %d\n", f.UnitName,
+				num(before.Total), num(after.Total), before.Grade, after.Grade, before.Rank, after.Rank)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&dbPath, "db", "gongkai.db", "SQLite database holding the finding")
+	c.Flags().BoolVar(&dismiss, "dismiss", false, "the finding does not stand")
+	c.Flags().BoolVar(&confirm, "confirm", false, "the finding stands")
+	c.Flags().StringVar(&reason, "reason", "", "why (required)")
+	c.Flags().StringVar(&by, "by", "", "the reviewer's name")
+	return c
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// unitScore returns a unit's score in a scoring.
+func unitScore(ctx context.Context, db *store.DB, scoringID int64, unit string) (scoring.UnitScore, error) {
+	scores, err := db.Scores(ctx, scoringID)
+	if err != nil {
+		return scoring.UnitScore{}, err
+	}
+	for _, s := range scores {
+		if s.Unit == unit {
+			return s, nil
+		}
+	}
+	return scoring.UnitScore{}, fmt.Errorf("unit %s has no score in scoring %d", unit, scoringID)
+}
+
+func newEvidenceCmd(env Env) *cobra.Command {
+	var (
+		dbPath, format string
+		body           bool
+	)
+	c := &cobra.Command{
+		Use:   "evidence FINDING-ID",
+		Short: "Show what was fetched behind a finding: when, with what status, and the stored page",
+		Long: `evidence shows a finding with the fetches behind it: each URL, when it was
+fetched, the status and class of the answer, content type, charset, size and
+body hash, the review decisions on the finding, and (with --body) the stored
+body of the page, byte for byte as the server sent it.`,
+		Example: `  gongkai evidence 42
+  gongkai evidence 42 --body > page.html`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := findingArg(args)
+			if err != nil {
+				return err
+			}
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			ctx := c.Context()
+			db, err := openExisting(ctx, dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			f, err := db.Finding(ctx, id)
+			if err != nil {
+				return err
+			}
+			var views []evidenceView
+			for _, r := range f.Evidence {
+				fs, err := db.Fetches(ctx, f.AuditID, f.Unit, r.URL)
+				if err != nil {
+					return err
+				}
+				kept := false
+				if r.SHA256 != "" {
+					if _, err := db.Body(ctx, r.SHA256); err == nil {
+						kept = true
+					}
+				}
+				views = append(views, evidenceView{Ref: r, Fetches: fs, Kept: kept})
+			}
+			reviews, err := db.Reviews(ctx, id)
+			if err != nil {
+				return err
+			}
+			if body {
+				for _, v := range views {
+					if v.Kept {
+						b, err := db.Body(ctx, v.Ref.SHA256)
+						if err != nil {
+							return err
+						}
+						_, err = env.Stdout.Write(b)
+						return err
+					}
+				}
+				return fmt.Errorf("no body was kept for finding %d (bodies are kept for the pages findings cite, when the crawl kept them)", id)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(env.Stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(struct {
+					Finding *store.StoredFinding `json:"finding"`
+					Fetches []evidenceView       `json:"evidence"`
+					Reviews []store.Review       `json:"reviews"`
+				}{f, views, reviews})
+			}
+			writeEvidence(env.Stdout, f, views, reviews)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&dbPath, "db", "gongkai.db", "SQLite database holding the finding")
+	c.Flags().StringVar(&format, "format", "text", "output: text or json")
+	c.Flags().BoolVar(&body, "body", false, "print the stored body of the first kept page, as sent")
+	return c
+}
+
+// evidenceView is one evidence reference of a finding with the fetches of
+// its URL in the finding's audit.
+type evidenceView struct {
+	Ref     scoring.Ref         `json:"ref"`
+	Fetches []store.StoredFetch `json:"fetches"`
+	// Kept is true when the page's body is stored.
+	Kept bool `json:"body_kept"`
+}
+
+func writeEvidence(w io.Writer, f *store.StoredFinding, views []evidenceView, reviews []store.Review) {
+	fmt.Fprintf(w, "finding %d  %s (%s)  audit %d\n", f.ID, f.UnitName, f.Unit, f.AuditID)
+	fmt.Fprintf(w, "  kind:     %s  (rule %s, %s)\n", f.Kind, f.Rule, f.Severity)
+	if f.Column != "" || f.Subject != "" {
+		fmt.Fprintf(w, "  where:    %s %s %s\n", f.Column, f.Subject, f.Part)
+	}
+	fmt.Fprintf(w, "  detail:   %s\n  points:   %s (nominal %s)\n  basis:    %s\n", f.Detail, num(f.Points), num(f.Nominal), f.Basis)
+	fmt.Fprintf(w, "  status:   %s, first seen %s\n", f.Status, f.FirstSeen)
+	for i, v := range views {
+		fmt.Fprintf(w, "\nevidence %d: %s", i+1, v.Ref.URL)
+		if v.Ref.Note != "" {
+			fmt.Fprintf(w, "  (%s)", v.Ref.Note)
+		}
+		fmt.Fprintln(w)
+		if len(v.Fetches) == 0 {
+			fmt.Fprintf(w, "  not fetched in this audit\n")
+		}
+		for _, fe := range v.Fetches {
+			fmt.Fprintf(w, "  %s %s at %s: %s, status %d", fe.Method, fe.Role, fe.FetchedAt.UTC().Format(time.RFC3339), fe.Class, fe.Status)
+			if fe.FinalURL != "" {
+				fmt.Fprintf(w, ", final URL %s", fe.FinalURL)
+			}
+			fmt.Fprintln(w)
+			if fe.ContentType != "" || fe.Size > 0 {
+				fmt.Fprintf(w, "    %s, charset %s, %d bytes, sha256 %s\n", fe.ContentType, orDash(fe.Charset), fe.Size, orDash(fe.SHA256))
+			}
+			if fe.Error != "" {
+				fmt.Fprintf(w, "    error: %s\n", fe.Error)
+			}
+		}
+		if v.Kept {
+			fmt.Fprintf(w, "  body kept (print it with --body)\n")
+		}
+	}
+	if len(reviews) > 0 {
+		fmt.Fprintf(w, "\nreviews:\n")
+		for _, r := range reviews {
+			carried := ""
+			if r.CarriedFrom != 0 {
+				carried = fmt.Sprintf(" (carried from decision %d)", r.CarriedFrom)
+			}
+			fmt.Fprintf(w, "  %s %s by %s: %s%s\n", r.DecidedAt.UTC().Format("2006-01-02 15:04"), r.Decision, orDash(r.Reviewer), r.Reason, carried)
+		}
+	}
+}
