@@ -111,7 +111,7 @@ func (b *Browser) Load(url string, pdf, png bool) (*Page, error) {
 		}
 	}
 	if png {
-		if p.PNG, err = chromedp.Run(ctx, chromedp.FullScreenshot(90)); err != nil {
+		if p.PNG, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
 			return p, fmt.Errorf("screenshot of %s: %w", url, err)
 		}
 	}
