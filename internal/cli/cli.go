@@ -117,6 +117,8 @@ Start with "gongkai demo", which audits a simulated district.`,
 		newAnnualReportCmd(env),
 		newEvidenceCmd(env),
 		newReviewCmd(env),
+		newNoticesCmd(env),
+		newReportCmd(env),
 		newRulesCmd(env),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
