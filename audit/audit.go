@@ -39,6 +39,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives progress and errors; nil discards them.
 	Logger *slog.Logger
+	// SkipEvidence leaves the units' evidence out of the database (scores
+	// and findings are still stored). It exists to measure what storing the
+	// evidence costs; an audit without evidence cannot be re-scored.
+	SkipEvidence bool
 	// OnUnit, when set, is called after each unit is stored.
 	OnUnit func(ue *evidence.UnitEvidence, us scoring.UnitScore)
 }
@@ -53,6 +57,10 @@ type Summary struct {
 	Errors int
 	// Duration is the audit's wall time.
 	Duration time.Duration
+	// StoreTime is the time spent writing to the database (evidence,
+	// scores, findings). Writes overlap with the crawl of other units, so
+	// this bounds what storing adds to Duration.
+	StoreTime time.Duration
 }
 
 // ErrIncomplete is returned when an audit stops before every unit was crawled.
@@ -114,11 +122,13 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 				sum.Errors++
 			}
 		}
-		if storeErr == nil {
+		if storeErr == nil && !o.SkipEvidence {
+			t0 := now()
 			if err := o.DB.SaveUnitEvidence(ctx, auditID, ue, referencedBodies(ue, fs)); err != nil {
 				storeErr = fmt.Errorf("store unit %s: %w", ue.Unit.ID, err)
 				cancel()
 			}
+			sum.StoreTime += now().Sub(t0)
 		}
 		ue.Bodies = nil
 		res.Units = append(res.Units, us)
@@ -149,10 +159,12 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
 		return sum, fmt.Errorf("review decisions: %w", err)
 	}
+	t0 := now()
 	scoringID, err := o.DB.SaveScoring(ctx, auditID, final, now())
 	if err == nil {
 		err = o.DB.CarryReviews(ctx, scoringID, carry)
 	}
+	sum.StoreTime += now().Sub(t0)
 	if err != nil {
 		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
 		return sum, fmt.Errorf("store scores: %w", err)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"gongkai/evidence"
 	"gongkai/internal/gz"
@@ -159,20 +160,45 @@ func fetchRows(ue *evidence.UnitEvidence) []*evidence.Fetch {
 	return out
 }
 
+// fetchBatch is the number of fetch rows one INSERT carries: one statement
+// per batch instead of per row is several times faster.
+const fetchBatch = 64
+
+const fetchCols = 17
+
 func insertFetches(ctx context.Context, tx *sql.Tx, auditID int64, unit string, fetches []*evidence.Fetch) error {
-	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO fetches (audit_id, unit_id, url, final_url, method, role, status, class, error,
-			fetched_at, duration_ms, attempts, content_type, charset, size, truncated, sha256)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, f := range fetches {
-		if _, err := stmt.ExecContext(ctx, auditID, unit, f.URL, f.FinalURL, f.Method, string(f.Role),
-			f.Status, string(f.Class), f.Error, formatTime(f.FetchedAt), f.DurationMS, f.Attempts,
-			f.ContentType, f.Charset, f.Size, boolInt(f.Truncated), f.SHA256); err != nil {
-			return fmt.Errorf("%s: %w", f.URL, err)
+	head := `INSERT INTO fetches (audit_id, unit_id, url, final_url, method, role, status, class, error,
+		fetched_at, duration_ms, attempts, content_type, charset, size, truncated, sha256) VALUES `
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", fetchCols), ",") + ")"
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, fetchBatch*fetchCols)
+	for start := 0; start < len(fetches); start += fetchBatch {
+		batch := fetches[start:min(start+fetchBatch, len(fetches))]
+		args = args[:0]
+		for _, f := range batch {
+			args = append(args, auditID, unit, f.URL, f.FinalURL, f.Method, string(f.Role),
+				f.Status, string(f.Class), f.Error, formatTime(f.FetchedAt), f.DurationMS, f.Attempts,
+				f.ContentType, f.Charset, f.Size, boolInt(f.Truncated), f.SHA256)
+		}
+		query := head + strings.TrimSuffix(strings.Repeat(row+",", len(batch)), ",")
+		var err error
+		if len(batch) == fetchBatch {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, query); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, query, args...)
+		}
+		if err != nil {
+			return fmt.Errorf("fetches of %s: %w", unit, err)
 		}
 	}
 	return nil

@@ -31,6 +31,7 @@ type crawlFlags struct {
 	cpuProfile   string
 	memProfile   string
 	memoryLimit  int64
+	skipEvidence bool
 	delay        time.Duration
 	perHost      int
 	concurrency  int
@@ -52,6 +53,8 @@ func (f *crawlFlags) register(c *cobra.Command) {
 	c.Flags().Int64Var(&f.memoryLimit, "memory-limit", 200, "soft memory limit in MiB for the Go heap (0: none); the GC works harder near it")
 	c.Flags().StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile here")
 	c.Flags().StringVar(&f.memProfile, "memprofile", "", "write a heap profile here at the end")
+	c.Flags().BoolVar(&f.skipEvidence, "skip-evidence", false, "store no evidence (to measure what storing costs; the audit cannot be re-scored)")
+	_ = c.Flags().MarkHidden("skip-evidence")
 	_ = c.Flags().MarkHidden("cpuprofile")
 	_ = c.Flags().MarkHidden("memprofile")
 }
@@ -179,7 +182,7 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 			defer stop()
 			return runAudit(c.Context(), env, auditRun{
 				units: uf, rules: rs, asOf: asOf, dbPath: dbPath, crawl: co, note: note,
-				format: format, verbose: verbose,
+				format: format, verbose: verbose, skipEvidence: cf.skipEvidence,
 			})
 		},
 	}
@@ -225,6 +228,8 @@ type auditRun struct {
 	format  string
 	verbose bool
 	quiet   bool // no ranking printed
+	// skipEvidence stores no evidence (benchmarks only).
+	skipEvidence bool
 }
 
 func runAudit(ctx context.Context, env Env, r auditRun) error {
@@ -242,7 +247,7 @@ func runAudit(ctx context.Context, env Env, r auditRun) error {
 	}
 	sum, err := audit.Run(ctx, audit.Options{
 		Units: r.units, Rules: r.rules, AsOf: r.asOf, DB: db, Crawler: r.crawl,
-		Note: r.note, Now: env.Now, Logger: log,
+		Note: r.note, Now: env.Now, Logger: log, SkipEvidence: r.skipEvidence,
 	})
 	if prog != nil {
 		prog.finish()
@@ -264,8 +269,8 @@ func runAudit(ctx context.Context, env Env, r auditRun) error {
 		return err
 	}
 	if r.format == "text" {
-		fmt.Fprintf(env.Stdout, "\naudit %d: %d units, %d findings, %d requests (%d failed) in %s; stored in %s\n",
-			sum.AuditID, len(sum.Result.Units), len(sum.Result.Findings), sum.Pages, sum.Errors, sum.Duration.Round(time.Millisecond), r.dbPath)
+		fmt.Fprintf(env.Stdout, "\naudit %d: %d units, %d findings, %d requests (%d failed) in %s; stored in %s (writing took %s)\n",
+			sum.AuditID, len(sum.Result.Units), len(sum.Result.Findings), sum.Pages, sum.Errors, sum.Duration.Round(time.Millisecond), r.dbPath, sum.StoreTime.Round(time.Millisecond))
 	}
 	return nil
 }
