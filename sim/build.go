@@ -31,6 +31,20 @@ type builder struct {
 	dropped []string       // names of the fields left off pages so far
 	room    int            // extra defects the want being planted may add
 	targets []defectTarget // defects whose subject is a path known after Plan
+
+	// For later audit rounds (rounds.go); unused in round 1.
+	src       *rand.PCG // r's source, so Plan can be replayed …
+	planState rand.PCG  // … from the state it started in
+	rounds    bool      // keep what the rounds need
+	ref       *cleanRef // the content before any defect was planted
+	future    []futureReport
+	lastYear  int    // the latest year an annual report was made for …
+	lastCarry [6]int // … and what it carried over to the next
+	docSeq    map[int]int
+	dueDecoy  *Item           // the document whose interpretation is not yet due (a decoy) …
+	dueNote   string          // … and the decoy's note
+	known     map[*Item]bool  // every item listed in some round
+	spent     map[string]bool // column|subject of every defect planted so far
 }
 
 type defectTarget struct {
@@ -67,19 +81,23 @@ func (b *builder) build(p unitPlan) error {
 	b.portalLinks()
 	switch u.Role {
 	case RoleUnreachable:
+		b.keepClean()
 		u.Defects = []Defect{{Kind: DefectUnreachable, Note: "服务器接受连接后立即关闭，不返回任何内容"}}
 	case RoleVeto:
 		b.decoys()
+		b.keepClean()
 		if err := b.plantVeto(); err != nil {
 			return err
 		}
 	case RoleDefective:
 		b.decoys()
+		b.keepClean()
 		if err := b.plantAll(p.wants); err != nil {
 			return err
 		}
 	default:
 		b.decoys()
+		b.keepClean()
 	}
 	if u.Role != RoleUnreachable {
 		b.reports(p.report)
@@ -93,6 +111,7 @@ func (b *builder) build(p unitPlan) error {
 // the site shows.
 func (b *builder) layout() error {
 	u := b.u
+	b.planState = *b.src
 	u.style.Plan(u, b.r)
 	resolveFeatures(u)
 	for _, t := range b.targets {
@@ -692,7 +711,12 @@ func (b *builder) fillReports(c *Column) {
 			hi = minDate(lo.AddDays(15), hi)
 		}
 		pub := randDate(r, lo, hi)
+		b.lastYear, b.lastCarry = y, carried
 		if !pub.Before(b.d.AsOf) {
+			if b.rounds {
+				// Published after round 1's date: a later round may list it.
+				b.future = append(b.future, futureReport{rep: rep, pub: pub})
+			}
 			continue
 		}
 		year := fmt.Sprint(y)
@@ -787,15 +811,20 @@ func (b *builder) portalLinks() {
 	}
 }
 
+// sortItems sorts list items newest first (the later made first on a day).
+func sortItems(items []*Item) {
+	slices.SortStableFunc(items, func(x, y *Item) int {
+		if cmp := y.Date.Compare(x.Date); cmp != 0 {
+			return cmp
+		}
+		return y.Num - x.Num
+	})
+}
+
 // finalize sorts list items newest first and numbers the documents.
 func (b *builder) finalize() {
 	for _, c := range b.u.Columns {
-		slices.SortStableFunc(c.Items, func(x, y *Item) int {
-			if cmp := y.Date.Compare(x.Date); cmp != 0 {
-				return cmp
-			}
-			return y.Num - x.Num
-		})
+		sortItems(c.Items)
 	}
 	if c := b.u.Column("documents"); c != nil {
 		seq := map[int]int{}
@@ -806,5 +835,6 @@ func (b *builder) finalize() {
 			it.Doc.Number = fmt.Sprintf("%s发〔%d〕%d号", b.u.Abbr, y, seq[y])
 			it.Doc.Index = fmt.Sprintf("%s/%d-%05d", b.u.Profile.OrgCode, it.Date.Year, 10*seq[y]+b.r.IntN(10))
 		}
+		b.docSeq = seq
 	}
 }

@@ -525,6 +525,7 @@ func (b *builder) decoys() {
 			docs.Items = append(docs.Items, it)
 			b.usedDoc[it] = true
 			u.Decoys = append(u.Decoys, fmt.Sprintf("%s发布的文件尚无解读，但解读期限在评估日之后：不应报告", day))
+			b.dueDecoy, b.dueNote = it, u.Decoys[len(u.Decoys)-1]
 		}
 	}
 	if chk := b.check(docs.ID, rules.KindPublicationDelay); chk != nil && chance(r, 0.3) {

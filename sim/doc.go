@@ -40,6 +40,28 @@
 // in Chinese numerals in titles). Variants are never defects: the truth is the same
 // whatever the markup, and clean units stay clean.
 //
+// Config.Round plays the district forward through audit rounds, as a
+// district office auditing weekly sees it (rounds.go). Round 0 or 1 is the
+// district above, byte for byte. Round k ≥ 2 is the same district (the
+// same units, styles, variants, content and paths) where, from round k-1,
+// about half of the planted defects were fixed (at least one of every
+// kind occurring twice or more, and at least one kept), about one unit in
+// ten gained a new defect on content it already shows (at least one of
+// them a unit clean before), and the rest stayed with the same unit, kind,
+// column and subject. Unit.Defects lists round k's defects, and
+// District.Diff tells them apart from an earlier round's: fixed, added,
+// kept. Round k is meant to be audited a week after round k-1: generate it
+// with AsOf = round 1's date + 7·(k-1) days (round 1's date is then found
+// by itself; Config.FirstAsOf names it for other schedules). The later
+// date is lived through: news gains fresh items, documents falling due are
+// interpreted, reports published meanwhile are listed, so that the truth
+// of each round, computed for its own date as for round 1, still shows
+// only the defects planted; a defect the date ends (a gap period or
+// document leaving the window, a report no longer judged) lapses. With a
+// fixed Config.BasePort (FreeBasePort finds one), unit i listens on
+// BasePort+i in every round, so a persisting finding has the same URL in
+// every round's truth, as an evaluator comparing audits needs.
+//
 // Config.Units and Config.Scale grow the district into a benchmark fleet:
 // more units (other Beijing districts' governments, bureaus, towns and
 // street offices) and more items per list. District.PageCount counts the

@@ -230,6 +230,7 @@ func (b *builder) reports(p reportPlan) {
 			a.Results[0][0] += k
 		}
 	}
+	b.keepReports(col)
 	rep := reportFor(col, y, asOf)
 	prev := reportFor(col, y-1, asOf)
 	defect := p.defect

@@ -22,7 +22,11 @@ import (
 // planted broken ones, and each of those sits on exactly one page, a page
 // an evaluator crawls.
 func TestSite_EveryLinkAnswers(t *testing.T) {
-	d := defaultDistrict(t)
+	checkEveryLinkAnswers(t, defaultDistrict(t))
+}
+
+func checkEveryLinkAnswers(t *testing.T, d *District) {
+	t.Helper()
 	for _, u := range d.Units {
 		if u.Role == RoleUnreachable {
 			continue

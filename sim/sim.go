@@ -46,6 +46,17 @@ type Config struct {
 	// URLs); Units 200 with Scale 2 serve about 51,000 (see PageCount), the
 	// benchmark fleet.
 	Scale float64
+	// Round is the audit round: 0 or 1 is the district as first audited;
+	// 2, 3, … are the same district at later audits (see rounds.go): the
+	// same units, sites, content and URLs, where about half of the
+	// previous round's planted defects were fixed and about one unit in
+	// ten gained a new one. Round k is meant to be audited 7·(k-1) days
+	// after round 1, so its AsOf is usually FirstAsOf + 7·(k-1) days.
+	Round int
+	// FirstAsOf is the as-of date of round 1, whose content every later
+	// round starts from; zero means AsOf − 7·(Round−1) days (the weekly
+	// schedule). It may not be after AsOf.
+	FirstAsOf evidence.Date
 }
 
 // maxScale bounds Config.Scale.
@@ -72,8 +83,13 @@ type District struct {
 	BasePort int
 	// Scale is the item volume the district was generated at (see Config).
 	Scale float64
+	// Round is the audit round (1 for the district as first audited) and
+	// FirstAsOf the as-of date of round 1 (AsOf itself in round 1).
+	Round     int
+	FirstAsOf evidence.Date
 
-	truth []truthFinding
+	truth  []truthFinding
+	lapsed []UnitDefect // round j-1's defects the date ended in round j
 
 	pageCountOnce sync.Once
 	pageCount     int
@@ -130,16 +146,23 @@ func Generate(cfg Config) (*District, error) {
 	if cfg.BasePort > 0 && cfg.BasePort+max(cfg.Units, len(Roster()))-1 > 65535 {
 		return nil, fmt.Errorf("sim: base port %d leaves no room for every unit", cfg.BasePort)
 	}
-	d := &District{
-		Name:     DistrictName,
-		Seed:     cfg.Seed,
-		AsOf:     cfg.AsOf,
-		Rules:    cfg.Rules,
-		Host:     cfg.Host,
-		BasePort: cfg.BasePort,
-		Scale:    cfg.Scale,
+	round, first, err := roundDates(cfg)
+	if err != nil {
+		return nil, err
 	}
-	d.WindowFrom, d.WindowTo = window(cfg.AsOf, cfg.Rules.WindowMonths())
+	// Round 1 is generated as of its own date; later rounds move on from it.
+	d := &District{
+		Name:      DistrictName,
+		Seed:      cfg.Seed,
+		AsOf:      first,
+		Rules:     cfg.Rules,
+		Host:      cfg.Host,
+		BasePort:  cfg.BasePort,
+		Scale:     cfg.Scale,
+		Round:     1,
+		FirstAsOf: first,
+	}
+	d.WindowFrom, d.WindowTo = window(first, cfg.Rules.WindowMonths())
 
 	roster := rosterOf(cfg.Units)
 	plans := planDistrict(d, roster, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)))
@@ -150,11 +173,11 @@ func Generate(cfg Config) (*District, error) {
 	builders := make([]*builder, len(roster))
 	d.Units = make([]*Unit, len(roster))
 	for i, entry := range roster {
-		r := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(i+1)*0x9e3779b97f4a7c15))
+		src := rand.NewPCG(uint64(cfg.Seed), uint64(i+1)*0x9e3779b97f4a7c15)
 		u := &Unit{RosterEntry: entry, Index: i, Style: plans[i].style, Role: plans[i].role}
 		u.style = styleByName(u.Style)
 		rr := rand.New(rand.NewPCG(uint64(cfg.Seed)^0x4e6462, uint64(i+1)*0x9e3779b97f4a7c15))
-		builders[i] = &builder{d: d, u: u, r: r, rr: rr, rs: cfg.Rules}
+		builders[i] = &builder{d: d, u: u, r: rand.New(src), src: src, rr: rr, rs: cfg.Rules, rounds: round > 1}
 		d.Units[i] = u
 	}
 	// Each unit draws from its own stream, so units are built in parallel
@@ -176,6 +199,13 @@ func Generate(cfg Config) (*District, error) {
 	}
 	if err := parallel(len(d.Units), func(i int) error { return unitErr(i, checkUnit(d, d.Units[i])) }); err != nil {
 		return nil, err
+	}
+	if round > 1 {
+		// Each round judges itself; round 1's truth is not needed.
+		if err := advance(d, builders, plans, round, cfg.AsOf); err != nil {
+			return nil, err
+		}
+		return d, nil
 	}
 	d.truth = evaluate(d)
 	return d, nil

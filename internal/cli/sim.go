@@ -20,6 +20,7 @@ type simFlags struct {
 	asOf     string
 	host     string
 	basePort int
+	round    int
 }
 
 func (f *simFlags) register(c *cobra.Command) {
@@ -29,6 +30,7 @@ func (f *simFlags) register(c *cobra.Command) {
 	c.Flags().IntVar(&f.basePort, "base-port", 0, "unit i listens on base-port+i (default: ports from the OS)")
 	c.Flags().IntVar(&f.units, "units", 0, "number of units (default: the district's roster of 47; more adds synthetic units)")
 	c.Flags().Float64Var(&f.scale, "scale", 0, "multiply the items of list columns (default 1; the benchmark fleet uses 200 units at scale 2)")
+	c.Flags().IntVar(&f.round, "round", 1, "audit round: 2 and later fix about half the problems and add a few")
 }
 
 // start generates the district the flags describe and serves it.
@@ -54,7 +56,7 @@ func (f *simFlags) config() (sim.Config, error) {
 	if err != nil {
 		return sim.Config{}, err
 	}
-	return sim.Config{Seed: f.seed, AsOf: d, Rules: rs, Host: f.host, BasePort: f.basePort, Units: f.units, Scale: f.scale}, nil
+	return sim.Config{Seed: f.seed, AsOf: d, Rules: rs, Host: f.host, BasePort: f.basePort, Units: f.units, Scale: f.scale, Round: f.round}, nil
 }
 
 func newSimCmd(env Env) *cobra.Command {
