@@ -25,12 +25,12 @@ type simFlags struct {
 
 func (f *simFlags) register(c *cobra.Command) {
 	c.Flags().Int64Var(&f.seed, "seed", 1, "seed of the simulated district (same seed and date, same sites)")
-	c.Flags().StringVar(&f.asOf, "sim-date", sim.DefaultAsOf, "the simulated district's date YYYY-MM-DD (its as-of date)")
+	c.Flags().StringVar(&f.asOf, "sim-date", "", "the simulated district's date YYYY-MM-DD, its as-of date (default "+sim.DefaultAsOf+", a week later each round)")
 	c.Flags().StringVar(&f.host, "listen-host", "127.0.0.1", "host the unit sites listen on")
 	c.Flags().IntVar(&f.basePort, "base-port", 0, "unit i listens on base-port+i (default: ports from the OS)")
 	c.Flags().IntVar(&f.units, "units", 0, "number of units (default: the district's roster of 47; more adds synthetic units)")
 	c.Flags().Float64Var(&f.scale, "scale", 0, "multiply the items of list columns (default 1; the benchmark fleet uses 200 units at scale 2)")
-	c.Flags().IntVar(&f.round, "round", 1, "audit round: 2 and later fix about half the problems and add a few")
+	c.Flags().IntVar(&f.round, "round", 1, "audit round: 2 and later fix about half the problems and add a few, a week apart")
 }
 
 // start generates the district the flags describe and serves it.
@@ -48,7 +48,15 @@ func (f *simFlags) start() (sim.Config, *sim.Fleet, error) {
 }
 
 func (f *simFlags) config() (sim.Config, error) {
-	d, err := evidence.ParseDate(f.asOf)
+	if f.round < 1 || f.round > 52 {
+		return sim.Config{}, usagef("--round %d: want 1 to 52", f.round)
+	}
+	date := f.asOf
+	if date == "" {
+		// Round k of the default district is audited a week after round k-1.
+		date = evidence.MustParseDate(sim.DefaultAsOf).AddDays(7 * (f.round - 1)).String()
+	}
+	d, err := evidence.ParseDate(date)
 	if err != nil {
 		return sim.Config{}, usagef("--sim-date: %v", err)
 	}
