@@ -116,7 +116,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	defer cancel()
 	cr.CrawlAll(cctx, targets, func(ue *evidence.UnitEvidence) {
 		us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
-		for _, f := range ue.Fetches {
+		for _, f := range ue.AllFetches() {
 			sum.Pages++
 			if f.Class != evidence.ClassOK {
 				sum.Errors++
@@ -134,7 +134,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		res.Units = append(res.Units, us)
 		res.Findings = append(res.Findings, fs...)
 		done++
-		log.Info("unit audited", "unit", ue.Unit.ID, "score", us.Total, "findings", len(fs), "pages", len(ue.Fetches))
+		log.Info("unit audited", "unit", ue.Unit.ID, "score", us.Total, "findings", len(fs), "requests", sum.Pages)
 		if o.OnUnit != nil {
 			o.OnUnit(ue, us)
 		}

@@ -602,7 +602,11 @@ var keptRoles = map[evidence.Role]bool{
 func (u *unitCrawl) record(r *response) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.ev.Fetches = append(u.ev.Fetches, r.fetch)
+	if r.fetch.Role != evidence.RoleLinkCheck {
+		// A link check's record lives in its Link; keeping it here too
+		// would double the evidence of a unit with many links.
+		u.ev.Fetches = append(u.ev.Fetches, r.fetch)
+	}
 	if r.body != nil && r.fetch.SHA256 != "" && keptRoles[r.fetch.Role] {
 		if _, ok := u.ev.Bodies[r.fetch.SHA256]; !ok && u.kept+len(r.body) <= u.o.KeepBodyBytes {
 			u.ev.Bodies[r.fetch.SHA256] = gz.Compress(r.body)

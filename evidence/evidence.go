@@ -289,7 +289,8 @@ type UnitEvidence struct {
 	Columns []Column `json:"columns"`
 	// Links are the link checks, sorted by URL.
 	Links []Link `json:"links,omitempty"`
-	// Fetches lists every request made for the unit, in order.
+	// Fetches lists every page request made for the unit, in order; the
+	// link checks' requests are in Links (AllFetches lists both).
 	Fetches []Fetch `json:"fetches"`
 	// Notes are crawl events worth keeping (budget spent, robots refusal,
 	// pagination loop stopped), each naming its URL.
@@ -309,6 +310,34 @@ func (u *UnitEvidence) Column(id string) *Column {
 		}
 	}
 	return nil
+}
+
+// AllFetches returns every request made for the unit: the page fetches,
+// the link checks and the reachability attempts, each once.
+func (u *UnitEvidence) AllFetches() []*Fetch {
+	n := len(u.Fetches) + len(u.Links) + len(u.Reach.Attempts)
+	out := make([]*Fetch, 0, n)
+	seen := make(map[*Fetch]bool, n)
+	pageFetch := make(map[string]bool, len(u.Fetches))
+	for i := range u.Fetches {
+		f := &u.Fetches[i]
+		out = append(out, f)
+		pageFetch[f.URL+"\x00"+f.FetchedAt.String()] = true
+		seen[f] = true
+	}
+	for i := range u.Links {
+		if f := u.Links[i].Fetch; f != nil && !seen[f] && !pageFetch[f.URL+"\x00"+f.FetchedAt.String()] {
+			out = append(out, f)
+			seen[f] = true
+		}
+	}
+	for i := range u.Reach.Attempts {
+		f := &u.Reach.Attempts[i]
+		if !pageFetch[f.URL+"\x00"+f.FetchedAt.String()] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // FetchOf returns the last fetch of url (matching URL or FinalURL), or nil.

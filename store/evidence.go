@@ -48,7 +48,7 @@ func (db *DB) SaveUnitEvidence(ctx context.Context, auditID int64, ue *evidence.
 	if err != nil {
 		return fmt.Errorf("save evidence of unit %q: encode: %w", unit, err)
 	}
-	fetches := fetchRows(ue)
+	fetches := ue.AllFetches()
 	failed := 0
 	for _, f := range fetches {
 		if f.Class.Failed() {
@@ -103,61 +103,6 @@ func encodeEvidence(ue *evidence.UnitEvidence) ([]byte, error) {
 		return nil, err
 	}
 	return gz.Compress(b), nil
-}
-
-// fetchKey is what makes two fetch records the same request: all the
-// columns a fetch row stores.
-type fetchKey struct {
-	url, finalURL, method string
-	role                  evidence.Role
-	status                int
-	class                 evidence.FetchClass
-	errText               string
-	sec                   int64
-	nsec                  int
-	durationMS, size      int64
-	attempts              int
-	contentType, charset  string
-	truncated             bool
-	sha                   string
-}
-
-func keyOf(f *evidence.Fetch) fetchKey {
-	return fetchKey{
-		url: f.URL, finalURL: f.FinalURL, method: f.Method, role: f.Role, status: f.Status,
-		class: f.Class, errText: f.Error, sec: f.FetchedAt.Unix(), nsec: f.FetchedAt.Nanosecond(),
-		durationMS: f.DurationMS, size: f.Size, attempts: f.Attempts, contentType: f.ContentType,
-		charset: f.Charset, truncated: f.Truncated, sha: f.SHA256,
-	}
-}
-
-// fetchRows lists every request recorded in ue once: ue.Fetches in order,
-// then the link checks' and the reach attempts' fetches that ue.Fetches
-// does not already hold.
-func fetchRows(ue *evidence.UnitEvidence) []*evidence.Fetch {
-	n := len(ue.Fetches) + len(ue.Links) + len(ue.Reach.Attempts)
-	out := make([]*evidence.Fetch, 0, n)
-	seen := make(map[fetchKey]bool, n)
-	add := func(f *evidence.Fetch) {
-		k := keyOf(f)
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		out = append(out, f)
-	}
-	for i := range ue.Fetches {
-		add(&ue.Fetches[i])
-	}
-	for i := range ue.Links {
-		if f := ue.Links[i].Fetch; f != nil {
-			add(f)
-		}
-	}
-	for i := range ue.Reach.Attempts {
-		add(&ue.Reach.Attempts[i])
-	}
-	return out
 }
 
 // fetchBatch is the number of fetch rows one INSERT carries: one statement
