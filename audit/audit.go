@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
 	"time"
 
 	"gongkai/crawler"
@@ -43,7 +45,8 @@ type Options struct {
 	// and findings are still stored). It exists to measure what storing the
 	// evidence costs; an audit without evidence cannot be re-scored.
 	SkipEvidence bool
-	// OnUnit, when set, is called after each unit is stored.
+	// OnUnit, when set, is called after each unit is stored, from one
+	// goroutine at a time.
 	OnUnit func(ue *evidence.UnitEvidence, us scoring.UnitScore)
 }
 
@@ -57,9 +60,10 @@ type Summary struct {
 	Errors int
 	// Duration is the audit's wall time.
 	Duration time.Duration
-	// StoreTime is the time spent writing to the database (evidence,
-	// scores, findings). Writes overlap with the crawl of other units, so
-	// this bounds what storing adds to Duration.
+	// StoreTime is the time spent encoding and writing to the database
+	// (evidence, scores, findings), summed over the workers that store
+	// units. Writes overlap with the crawl and with each other, so this
+	// bounds what storing adds to Duration.
 	StoreTime time.Duration
 }
 
@@ -108,37 +112,69 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 
 	sum := &Summary{AuditID: auditID}
 	res := scoring.NewResult(o.Rules, o.AsOf)
-	var storeErr error
-	done := 0
+	var (
+		mu       sync.Mutex // guards sum, res, storeErr and done
+		storeErr error
+		done     int
+	)
 	cr := crawler.New(o.Crawler)
 	defer cr.Close()
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cr.CrawlAll(cctx, targets, func(ue *evidence.UnitEvidence) {
-		us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
-		for _, f := range ue.AllFetches() {
-			sum.Pages++
-			if f.Class != evidence.ClassOK {
-				sum.Errors++
+
+	// Judging and storing a unit (scoring, encoding and compressing its
+	// evidence, writing it) happens on a few workers, so it overlaps with
+	// the crawl and with itself; only the database transaction is serial.
+	// The channel's buffer bounds how many crawled units wait, holding
+	// their bodies.
+	workers := max(2, runtime.GOMAXPROCS(0))
+	queue := make(chan *evidence.UnitEvidence, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ue := range queue {
+				us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
+				var stored time.Duration
+				mu.Lock()
+				failed := storeErr != nil
+				mu.Unlock()
+				if !failed && !o.SkipEvidence {
+					t0 := now()
+					if err := o.DB.SaveUnitEvidence(ctx, auditID, ue, referencedBodies(ue, fs)); err != nil {
+						mu.Lock()
+						if storeErr == nil {
+							storeErr = fmt.Errorf("store unit %s: %w", ue.Unit.ID, err)
+						}
+						mu.Unlock()
+						cancel()
+					}
+					stored = now().Sub(t0)
+				}
+				ue.Bodies = nil
+				mu.Lock()
+				for _, f := range ue.AllFetches() {
+					sum.Pages++
+					if f.Class != evidence.ClassOK {
+						sum.Errors++
+					}
+				}
+				sum.StoreTime += stored
+				res.Units = append(res.Units, us)
+				res.Findings = append(res.Findings, fs...)
+				done++
+				log.Info("unit audited", "unit", ue.Unit.ID, "score", us.Total, "findings", len(fs), "requests", sum.Pages)
+				if o.OnUnit != nil {
+					o.OnUnit(ue, us)
+				}
+				mu.Unlock()
 			}
-		}
-		if storeErr == nil && !o.SkipEvidence {
-			t0 := now()
-			if err := o.DB.SaveUnitEvidence(ctx, auditID, ue, referencedBodies(ue, fs)); err != nil {
-				storeErr = fmt.Errorf("store unit %s: %w", ue.Unit.ID, err)
-				cancel()
-			}
-			sum.StoreTime += now().Sub(t0)
-		}
-		ue.Bodies = nil
-		res.Units = append(res.Units, us)
-		res.Findings = append(res.Findings, fs...)
-		done++
-		log.Info("unit audited", "unit", ue.Unit.ID, "score", us.Total, "findings", len(fs), "requests", sum.Pages)
-		if o.OnUnit != nil {
-			o.OnUnit(ue, us)
-		}
-	})
+		}()
+	}
+	cr.CrawlAll(cctx, targets, func(ue *evidence.UnitEvidence) { queue <- ue })
+	close(queue)
+	wg.Wait()
 	sum.Duration = now().Sub(start)
 	if storeErr != nil || ctx.Err() != nil || done < len(targets) {
 		// Record the stop with a fresh context: the audit's own may be cancelled.

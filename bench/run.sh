@@ -11,9 +11,13 @@
 # and prints requests, wall time, requests per second and peak RSS for each.
 # Then it audits the same fleet politely (one request at a time per host,
 # 100 ms delay) and compares the time with 1.2 x the largest unit's requests
-# x the delay.
+# x the delay. Last it measures storage: the politeness-off audit again,
+# alternating with and without storing the evidence (hidden flag
+# --skip-evidence; scores and findings are stored either way) REPEAT times
+# each, the database's size, and how long `problems` and `ranking` take on it.
 #
 # Usage: bench/run.sh [--quick]     (--quick: 40 units, for a smoke test)
+#        STAGES="storage" bench/run.sh   (only some of: crawl peers polite storage)
 # Needs: go, /usr/bin/time, wget, linkchecker, linkinator (installs the
 # missing ones with apt-get / npm when it can), python3 for the tables.
 set -euo pipefail
@@ -25,6 +29,9 @@ PER_HOST=${PER_HOST:-4}
 CONCURRENCY=${CONCURRENCY:-64}
 DELAY_MS=${DELAY_MS:-100}
 PEERS=${PEERS:-"wget linkinator linkchecker"}
+STAGES=${STAGES:-"crawl peers polite storage"}
+REPEAT=${REPEAT:-5}
+stage() { [[ " $STAGES " == *" $1 "* ]]; }
 if [ "${1:-}" = "--quick" ]; then UNITS=40; SCALE=1; fi
 
 OUT=${OUT:-bench/out}
@@ -61,11 +68,14 @@ measure() {
   /usr/bin/time -f "%e %M" -o "$OUT/$name.time" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err" || true
 }
 
-echo "== gongkai audit (politeness off)"
-measure gongkai "$OUT/gongkai" audit --units "$OUT/units.yaml" --db "$OUT/bench.db" --as-of 2026-03-01 --retries 0 --reach-attempts 1 \
-  --delay 0 --per-host "$PER_HOST" --concurrency "$CONCURRENCY" --format json
-sqlite3 "$OUT/bench.db" "select count(*) from fetches" > "$OUT/gongkai.count"
+FLATOUT=(--as-of 2026-03-01 --retries 0 --reach-attempts 1 --delay 0 --per-host "$PER_HOST" --concurrency "$CONCURRENCY" --format json)
+if stage crawl; then
+  echo "== gongkai audit (politeness off)"
+  measure gongkai "$OUT/gongkai" audit --units "$OUT/units.yaml" --db "$OUT/bench.db" "${FLATOUT[@]}"
+  sqlite3 "$OUT/bench.db" "select count(*) from fetches" > "$OUT/gongkai.count"
+fi
 
+stage peers || PEERS=""
 for peer in $PEERS; do
   case $peer in
   wget)
@@ -89,11 +99,28 @@ for peer in $PEERS; do
   esac
 done
 
-echo "== gongkai audit, polite: 1 request per host, ${DELAY_MS} ms delay"
-measure polite "$OUT/gongkai" audit --units "$OUT/units.yaml" --db "$OUT/polite.db" --as-of 2026-03-01 \
-  --delay "${DELAY_MS}ms" --per-host 1 --concurrency "$CONCURRENCY" --format json
-sqlite3 "$OUT/polite.db" "select count(*) from fetches" > "$OUT/polite.count"
-sqlite3 "$OUT/polite.db" "select max(n) from (select count(*) n from fetches group by unit_id)" > "$OUT/polite.maxunit"
+if stage polite; then
+  echo "== gongkai audit, polite: 1 request per host, ${DELAY_MS} ms delay"
+  measure polite "$OUT/gongkai" audit --units "$OUT/units.yaml" --db "$OUT/polite.db" --as-of 2026-03-01 \
+    --delay "${DELAY_MS}ms" --per-host 1 --concurrency "$CONCURRENCY" --format json
+  sqlite3 "$OUT/polite.db" "select count(*) from fetches" > "$OUT/polite.count"
+  sqlite3 "$OUT/polite.db" "select max(n) from (select count(*) n from fetches group by unit_id)" > "$OUT/polite.maxunit"
+fi
+
+if stage storage; then
+  echo "== storage: $REPEAT audits with evidence and $REPEAT without, alternating"
+  for i in $(seq 1 "$REPEAT"); do
+    rm -f "$OUT"/store.db*; measure "store-with-$i" "$OUT/gongkai" audit --units "$OUT/units.yaml" --db "$OUT/store.db" "${FLATOUT[@]}"
+    rm -f "$OUT"/nostore.db*; measure "store-without-$i" "$OUT/gongkai" audit --units "$OUT/units.yaml" --db "$OUT/nostore.db" "${FLATOUT[@]}" --skip-evidence
+  done
+  sqlite3 "$OUT/store.db" "pragma wal_checkpoint(truncate)" > /dev/null
+  sqlite3 "$OUT/store.db" "select count(*) from fetches" > "$OUT/store.fetches"
+  stat -c %s "$OUT/store.db" > "$OUT/store.size"
+  for i in $(seq 1 "$REPEAT"); do
+    measure "problems-$i" "$OUT/gongkai" problems --db "$OUT/store.db" --format json
+    measure "ranking-$i" "$OUT/gongkai" ranking --db "$OUT/store.db" --format json
+  done
+fi
 
 python3 - "$OUT" "$DELAY_MS" $PEERS <<'PY'
 import os, sys
@@ -102,24 +129,45 @@ def rd(name):
     wall, rss = open(os.path.join(out, name + ".time")).read().split()[-2:]
     n = int(open(os.path.join(out, name + ".count")).read().strip() or 0)
     return n, float(wall), int(rss) // 1024
+def wall(name):
+    return float(open(os.path.join(out, name + ".time")).read().split()[-2])
+def median(xs):
+    xs = sorted(xs); n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 rows = []
 for name in ["gongkai"] + peers:
     try:
-        n, wall, rss = rd(name)
+        n, w, rss = rd(name)
     except Exception as e:
-        print(f"{name}: no result ({e})"); continue
-    rows.append((name, n, wall, n / wall if wall else 0, rss))
-print()
-print(f"| tool | requests | wall (s) | requests/s | peak RSS (MB) |")
-print(f"|---|---:|---:|---:|---:|")
-for name, n, wall, rate, rss in rows:
-    print(f"| {name} | {n} | {wall:.1f} | {rate:.0f} | {rss} |")
+        if name != "gongkai": print(f"{name}: no result ({e})")
+        continue
+    rows.append((name, n, w, n / w if w else 0, rss))
+if rows:
+    print()
+    print(f"| tool | requests | wall (s) | requests/s | peak RSS (MB) |")
+    print(f"|---|---:|---:|---:|---:|")
+    for name, n, w, rate, rss in rows:
+        print(f"| {name} | {n} | {w:.1f} | {rate:.0f} | {rss} |")
 peers_rates = [r[3] for r in rows if r[0] != "gongkai"]
 if rows and rows[0][0] == "gongkai" and peers_rates:
     print(f"\ngongkai / fastest peer: {rows[0][3] / max(peers_rates):.2f}x")
-n, wall, rss = rd("polite")
-largest = int(open(os.path.join(out, "polite.maxunit")).read().strip())
-bound = 1.2 * largest * delay_ms / 1000
-print(f"\npolite audit: {n} requests in {wall:.1f} s, peak RSS {rss} MB; largest unit {largest} requests;"
-      f" bound 1.2 x {largest} x {delay_ms} ms = {bound:.1f} s -> {'within' if wall <= bound else 'OVER'}")
+if os.path.exists(os.path.join(out, "polite.time")):
+    n, w, rss = rd("polite")
+    largest = int(open(os.path.join(out, "polite.maxunit")).read().strip())
+    bound = 1.2 * largest * delay_ms / 1000
+    print(f"\npolite audit: {n} requests in {w:.1f} s, peak RSS {rss} MB; largest unit {largest} requests;"
+          f" bound 1.2 x {largest} x {delay_ms} ms = {bound:.1f} s -> {'within' if w <= bound else 'OVER'}")
+if os.path.exists(os.path.join(out, "store.size")):
+    k = len([f for f in os.listdir(out) if f.startswith("store-with-") and f.endswith(".time")])
+    with_ = [wall(f"store-with-{i}") for i in range(1, k + 1)]
+    without = [wall(f"store-without-{i}") for i in range(1, k + 1)]
+    mw, mo = median(with_), median(without)
+    fetches = int(open(os.path.join(out, "store.fetches")).read())
+    size = int(open(os.path.join(out, "store.size")).read()) / 1e6
+    prob = [wall(f"problems-{i}") * 1000 for i in range(1, k + 1)]
+    rank = [wall(f"ranking-{i}") * 1000 for i in range(1, k + 1)]
+    print(f"\nstorage: audit of {fetches} fetches, median of {k}: {mw:.2f} s storing the evidence,"
+          f" {mo:.2f} s without -> +{(mw / mo - 1) * 100:.1f}% (runs: {' '.join(f'{x:.1f}' for x in with_)} vs"
+          f" {' '.join(f'{x:.1f}' for x in without)})")
+    print(f"database: {size:.1f} MB; problems {median(prob):.0f} ms, ranking {median(rank):.0f} ms (median, whole command)")
 PY

@@ -271,7 +271,7 @@ var (
 // fine; empty, dashes and words are blank; a decimal is kept raw.
 func parseCell(s string) evidence.Cell {
 	t := strings.TrimSpace(textnorm.Fold(s))
-	t = strings.NewReplacer(",", "", "，", "", " ", "", "件", "", "个", "", "项", "").Replace(t)
+	t = cellNoise.Replace(t)
 	t = strings.ReplaceAll(t, "－", "-")
 	switch {
 	case t == "":
@@ -713,3 +713,7 @@ func proseTable3(text string) *evidence.ReportTable {
 	}
 	return t
 }
+
+// cellNoise removes what may surround a figure in a report cell: thousands
+// separators, spaces and counting words.
+var cellNoise = strings.NewReplacer(",", "", "，", "", " ", "", "件", "", "个", "", "项", "")

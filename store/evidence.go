@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"gongkai/evidence"
@@ -62,31 +63,43 @@ func (db *DB) SaveUnitEvidence(ctx context.Context, auditID int64, ue *evidence.
 	}
 
 	err = db.write(ctx, func(tx *sql.Tx) error {
+		exec := func(query string, args ...any) error {
+			st, err := db.stmt(ctx, tx, query)
+			if err != nil {
+				return err
+			}
+			_, err = st.ExecContext(ctx, args...)
+			return err
+		}
+		st, err := db.stmt(ctx, tx, `SELECT 1 FROM units WHERE audit_id = ? AND unit_id = ?`)
+		if err != nil {
+			return fmt.Errorf("find unit: %w", err)
+		}
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM units WHERE audit_id = ? AND unit_id = ?`, auditID, unit).Scan(&one)
+		err = st.QueryRowContext(ctx, auditID, unit).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("unit %q of audit %d: %w", unit, auditID, ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("find unit: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM fetches WHERE audit_id = ? AND unit_id = ?`, auditID, unit); err != nil {
+		if err := exec(`DELETE FROM fetches WHERE audit_id = ? AND unit_id = ?`, auditID, unit); err != nil {
 			return fmt.Errorf("delete old fetches: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM unit_evidence WHERE audit_id = ? AND unit_id = ?`, auditID, unit); err != nil {
+		if err := exec(`DELETE FROM unit_evidence WHERE audit_id = ? AND unit_id = ?`, auditID, unit); err != nil {
 			return fmt.Errorf("delete old evidence: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `
+		if err := exec(`
 			INSERT INTO unit_evidence (audit_id, unit_id, started_at, finished_at, reachable, pages, errors, evidence)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			auditID, unit, formatTime(ue.Started), formatTime(ue.Finished), boolInt(ue.Reach.Reachable),
 			len(fetches), failed, blob); err != nil {
 			return fmt.Errorf("insert evidence: %w", err)
 		}
-		if err := insertFetches(ctx, tx, auditID, unit, fetches); err != nil {
+		if err := db.insertFetches(ctx, tx, auditID, unit, fetches); err != nil {
 			return fmt.Errorf("insert fetches: %w", err)
 		}
-		if err := insertBodies(ctx, tx, bodies); err != nil {
+		if err := db.insertBodies(ctx, tx, bodies); err != nil {
 			return fmt.Errorf("insert bodies: %w", err)
 		}
 		return nil
@@ -98,52 +111,44 @@ func (db *DB) SaveUnitEvidence(ctx context.Context, auditID int64, ue *evidence.
 }
 
 func encodeEvidence(ue *evidence.UnitEvidence) ([]byte, error) {
-	b, err := json.Marshal(ue)
-	if err != nil {
-		return nil, err
-	}
-	return gz.Compress(b), nil
+	return gz.CompressFrom(func(w io.Writer) error { return json.NewEncoder(w).Encode(ue) })
 }
 
-// fetchBatch is the number of fetch rows one INSERT carries: one statement
-// per batch instead of per row is several times faster.
-const fetchBatch = 64
+// fetchBatches are the numbers of fetch rows one INSERT carries, largest
+// first: one statement per batch instead of per row is several times
+// faster, and a few fixed sizes keep the statements prepared once.
+var fetchBatches = []int{64, 8, 1}
 
 const fetchCols = 17
 
-func insertFetches(ctx context.Context, tx *sql.Tx, auditID int64, unit string, fetches []*evidence.Fetch) error {
-	head := `INSERT INTO fetches (audit_id, unit_id, url, final_url, method, role, status, class, error,
-		fetched_at, duration_ms, attempts, content_type, charset, size, truncated, sha256) VALUES `
+// fetchInsert returns the INSERT statement for n fetch rows.
+func fetchInsert(n int) string {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?,", fetchCols), ",") + ")"
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
+	return `INSERT INTO fetches (audit_id, unit_id, url, final_url, method, role, status, class, error,
+		fetched_at, duration_ms, attempts, content_type, charset, size, truncated, sha256) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
+func (db *DB) insertFetches(ctx context.Context, tx *sql.Tx, auditID int64, unit string, fetches []*evidence.Fetch) error {
+	args := make([]any, 0, fetchBatches[0]*fetchCols)
+	for _, size := range fetchBatches {
+		if len(fetches) < size {
+			continue
 		}
-	}()
-	args := make([]any, 0, fetchBatch*fetchCols)
-	for start := 0; start < len(fetches); start += fetchBatch {
-		batch := fetches[start:min(start+fetchBatch, len(fetches))]
-		args = args[:0]
-		for _, f := range batch {
-			args = append(args, auditID, unit, f.URL, f.FinalURL, f.Method, string(f.Role),
-				f.Status, string(f.Class), f.Error, formatTime(f.FetchedAt), f.DurationMS, f.Attempts,
-				f.ContentType, f.Charset, f.Size, boolInt(f.Truncated), f.SHA256)
-		}
-		query := head + strings.TrimSuffix(strings.Repeat(row+",", len(batch)), ",")
-		var err error
-		if len(batch) == fetchBatch {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, query); err != nil {
-					return err
-				}
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, query, args...)
-		}
+		st, err := db.stmt(ctx, tx, fetchInsert(size))
 		if err != nil {
-			return fmt.Errorf("fetches of %s: %w", unit, err)
+			return err
+		}
+		for ; len(fetches) >= size; fetches = fetches[size:] {
+			args = args[:0]
+			for _, f := range fetches[:size] {
+				args = append(args, auditID, unit, f.URL, f.FinalURL, f.Method, string(f.Role),
+					f.Status, string(f.Class), f.Error, formatTime(f.FetchedAt), f.DurationMS, f.Attempts,
+					f.ContentType, f.Charset, f.Size, boolInt(f.Truncated), f.SHA256)
+			}
+			if _, err := st.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("fetches of %s: %w", unit, err)
+			}
 		}
 	}
 	return nil
@@ -163,11 +168,10 @@ func (db *DB) newBodies(ctx context.Context, keep map[string][]byte) ([]body, er
 	if len(keep) == 0 {
 		return nil, nil
 	}
-	stmt, err := db.db.PrepareContext(ctx, `SELECT 1 FROM bodies WHERE sha256 = ?`)
+	stmt, err := db.stmt(ctx, nil, `SELECT 1 FROM bodies WHERE sha256 = ?`)
 	if err != nil {
 		return nil, fmt.Errorf("look up bodies: %w", err)
 	}
-	defer stmt.Close()
 	var out []body
 	for sha, packed := range keep {
 		raw, err := gz.Decompress(packed)
@@ -191,15 +195,14 @@ func (db *DB) newBodies(ctx context.Context, keep map[string][]byte) ([]body, er
 	return out, nil
 }
 
-func insertBodies(ctx context.Context, tx *sql.Tx, bodies []body) error {
+func (db *DB) insertBodies(ctx context.Context, tx *sql.Tx, bodies []body) error {
 	if len(bodies) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO bodies (sha256, size, body) VALUES (?, ?, ?)`)
+	stmt, err := db.stmt(ctx, tx, `INSERT OR IGNORE INTO bodies (sha256, size, body) VALUES (?, ?, ?)`)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
 	for _, b := range bodies {
 		if _, err := stmt.ExecContext(ctx, b.sha, b.size, b.gz); err != nil {
 			return fmt.Errorf("%s: %w", b.sha, err)

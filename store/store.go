@@ -32,6 +32,34 @@ type DB struct {
 	// writeMu serialises write transactions within the process; the
 	// busy timeout covers writers in other processes.
 	writeMu sync.Mutex
+
+	// stmtMu guards stmts, the statements of hot paths prepared once:
+	// SQLite spends as long parsing a wide INSERT as running it.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+}
+
+// stmt returns query prepared once for the database, bound to tx when tx is
+// not nil (the transaction closes its copy when it ends).
+func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	st, ok := db.stmts[query]
+	if !ok {
+		var err error
+		if st, err = db.db.PrepareContext(ctx, query); err != nil {
+			db.stmtMu.Unlock()
+			return nil, err
+		}
+		if db.stmts == nil {
+			db.stmts = map[string]*sql.Stmt{}
+		}
+		db.stmts[query] = st
+	}
+	db.stmtMu.Unlock()
+	if tx != nil {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return st, nil
 }
 
 // Open opens the database at path, creating it when absent, with WAL
@@ -90,6 +118,12 @@ func (db *DB) init(ctx context.Context, steps []migration) error {
 
 // Close closes the database; the WAL is checkpointed into the main file.
 func (db *DB) Close() error {
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}

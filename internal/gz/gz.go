@@ -28,6 +28,21 @@ func Compress(b []byte) []byte {
 	return buf.Bytes()
 }
 
+// CompressFrom returns what write writes, gzip-compressed, without holding
+// the uncompressed bytes in memory; write's error is returned as is.
+func CompressFrom(write func(io.Writer) error) ([]byte, error) {
+	var buf bytes.Buffer
+	w := writers.Get().(*gzip.Writer)
+	w.Reset(&buf)
+	err := write(w)
+	w.Close()
+	writers.Put(w)
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // Decompress returns the bytes gzip-compressed in b.
 func Decompress(b []byte) ([]byte, error) {
 	r, err := gzip.NewReader(bytes.NewReader(b))

@@ -2,6 +2,8 @@ package gz
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -15,5 +17,24 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if _, err := Decompress([]byte("not gzip")); err == nil {
 		t.Errorf("garbage decompressed")
+	}
+}
+
+func TestCompressFrom(t *testing.T) {
+	in := strings.Repeat("政府信息公开", 1000)
+	packed, err := CompressFrom(func(w io.Writer) error {
+		_, err := io.WriteString(w, in)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Decompress(packed)
+	if err != nil || string(out) != in {
+		t.Errorf("round trip: %v", err)
+	}
+	boom := errors.New("boom")
+	if _, err := CompressFrom(func(io.Writer) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("error = %v, want boom", err)
 	}
 }
