@@ -11,7 +11,8 @@ import (
 
 // TestDocumentsInChromium renders the notices and the evaluation report of
 // the fixture audit in headless Chromium, to PDF and PNG, and asks that the
-// browser reports nothing: no console errors, no failed loads.
+// browser reports nothing: no console errors, no failed loads, and no table
+// cell whose text (a long URL, say) runs into the next column.
 func TestDocumentsInChromium(t *testing.T) {
 	b := chrometest.Require(t)
 	dir := t.TempDir()
@@ -35,6 +36,9 @@ func TestDocumentsInChromium(t *testing.T) {
 			}
 			if len(p.Problems) > 0 {
 				t.Errorf("the browser reported problems: %q", p.Problems)
+			}
+			if len(p.Overflowing) > 0 {
+				t.Errorf("table cells whose text runs out of them: %q", p.Overflowing)
 			}
 			if !bytes.HasPrefix(p.PDF, []byte("%PDF")) || !bytes.HasPrefix(p.PNG, []byte("\x89PNG")) {
 				t.Fatalf("no PDF (%d bytes) or PNG (%d bytes)", len(p.PDF), len(p.PNG))

@@ -86,7 +86,16 @@ type Page struct {
 	PNG []byte
 	// Title is the document's title.
 	Title string
+	// Overflowing describes the table cells, at the browser's window width,
+	// whose content is wider than the cell (text running into the next
+	// column): the cell's tag and the start of its text.
+	Overflowing []string
 }
+
+// overflowJS lists the table cells whose content is wider than they are.
+const overflowJS = `Array.from(document.querySelectorAll("td, th"))
+	.filter(c => c.scrollWidth > c.clientWidth + 1)
+	.map(c => c.tagName.toLowerCase() + ": " + c.textContent.trim().slice(0, 60))`
 
 // Load opens url in a new tab, waits for the page to settle, and returns
 // the problems reported; with pdf or png it also prints the page.
@@ -105,6 +114,9 @@ func (b *Browser) Load(url string, pdf, png bool) (*Page, error) {
 		return p, fmt.Errorf("title of %s: %w", url, err)
 	}
 	p.Title = title
+	if p.Overflowing, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](overflowJS)); err != nil {
+		return p, fmt.Errorf("measure cells of %s: %w", url, err)
+	}
 	if pdf {
 		if p.PDF, err = chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPrintBackground(), chromedp.PDFPreferCSSPageSize())); err != nil {
 			return p, fmt.Errorf("print %s to PDF: %w", url, err)
