@@ -273,6 +273,12 @@ func Rescore(ctx context.Context, db *store.DB, auditID int64, rs *rules.Ruleset
 	return id, final, nil
 }
 
+// CheckUnits checks a units file against a ruleset: every unit's type and
+// every column it names must be the ruleset's.
+func CheckUnits(uf *units.File, rs *rules.Ruleset) error {
+	return uf.Check(unitTypeIDs(rs), columnIDs(rs))
+}
+
 func unitTypeIDs(rs *rules.Ruleset) []string {
 	out := make([]string, len(rs.UnitTypes))
 	for i, t := range rs.UnitTypes {

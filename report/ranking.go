@@ -40,13 +40,13 @@ type RankingRow struct {
 // DimensionHeader names a dimension column of the ranking.
 type DimensionHeader struct {
 	// ID is the dimension's id, the key of RankingRow.Dimensions.
-	ID string
+	ID string `json:"id"`
 	// Name is the Chinese name and NameEN the English one; an empty name
 	// falls back to the other name, then to the ID.
-	Name   string
-	NameEN string
+	Name   string `json:"name"`
+	NameEN string `json:"name_en,omitempty"`
 	// Max is the dimension's full points; 0 prints none.
-	Max float64
+	Max float64 `json:"max"`
 }
 
 func (d DimensionHeader) label(l lang) string {

@@ -119,6 +119,7 @@ Start with "gongkai demo", which audits a simulated district.`,
 		newReviewCmd(env),
 		newNoticesCmd(env),
 		newReportCmd(env),
+		newServeCmd(env),
 		newRulesCmd(env),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/audit"
+	"gongkai/report"
 	"gongkai/scoring"
 	"gongkai/store"
 )
@@ -147,52 +148,28 @@ body of the page, byte for byte as the server sent it.`,
 				return err
 			}
 			defer db.Close()
-			f, err := db.Finding(ctx, id)
-			if err != nil {
-				return err
-			}
-			var views []evidenceView
-			for _, r := range f.Evidence {
-				fs, err := db.Fetches(ctx, f.AuditID, f.Unit, r.URL)
-				if err != nil {
-					return err
-				}
-				kept := false
-				if r.SHA256 != "" {
-					if _, err := db.Body(ctx, r.SHA256); err == nil {
-						kept = true
-					}
-				}
-				views = append(views, evidenceView{Ref: r, Fetches: fs, Kept: kept})
-			}
-			reviews, err := db.Reviews(ctx, id)
+			fe, err := report.LoadFindingEvidence(ctx, db, id)
 			if err != nil {
 				return err
 			}
 			if body {
-				for _, v := range views {
-					if v.Kept {
-						b, err := db.Body(ctx, v.Ref.SHA256)
-						if err != nil {
-							return err
-						}
-						_, err = env.Stdout.Write(b)
-						return err
-					}
+				b, _, ok, err := fe.KeptBody(ctx, db)
+				if err != nil {
+					return err
 				}
-				return fmt.Errorf("no body was kept for finding %d (bodies are kept for the pages findings cite, when the crawl kept them)", id)
+				if !ok {
+					return fmt.Errorf("no body was kept for finding %d (bodies are kept for the pages findings cite, when the crawl kept them)", id)
+				}
+				_, err = env.Stdout.Write(b)
+				return err
 			}
 			if format == "json" {
 				enc := json.NewEncoder(env.Stdout)
 				enc.SetIndent("", "  ")
 				enc.SetEscapeHTML(false)
-				return enc.Encode(struct {
-					Finding *store.StoredFinding `json:"finding"`
-					Fetches []evidenceView       `json:"evidence"`
-					Reviews []store.Review       `json:"reviews"`
-				}{f, views, reviews})
+				return enc.Encode(fe)
 			}
-			writeEvidence(env.Stdout, f, views, reviews)
+			writeEvidence(env.Stdout, fe)
 			return nil
 		},
 	}
@@ -202,16 +179,8 @@ body of the page, byte for byte as the server sent it.`,
 	return c
 }
 
-// evidenceView is one evidence reference of a finding with the fetches of
-// its URL in the finding's audit.
-type evidenceView struct {
-	Ref     scoring.Ref         `json:"ref"`
-	Fetches []store.StoredFetch `json:"fetches"`
-	// Kept is true when the page's body is stored.
-	Kept bool `json:"body_kept"`
-}
-
-func writeEvidence(w io.Writer, f *store.StoredFinding, views []evidenceView, reviews []store.Review) {
+func writeEvidence(w io.Writer, fe *report.FindingEvidence) {
+	f, views, reviews := fe.Finding, fe.Evidence, fe.Reviews
 	fmt.Fprintf(w, "finding %d  %s (%s)  audit %d\n", f.ID, f.UnitName, f.Unit, f.AuditID)
 	fmt.Fprintf(w, "  kind:     %s  (rule %s, %s)\n", f.Kind, f.Rule, f.Severity)
 	if f.Column != "" || f.Subject != "" {

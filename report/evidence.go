@@ -1,0 +1,78 @@
+package report
+
+import (
+	"context"
+	"errors"
+
+	"gongkai/scoring"
+	"gongkai/store"
+)
+
+// FindingEvidence is a finding with what backs it: each evidence reference
+// with the requests made for its URL in the finding's audit, and the
+// review decisions on the finding. It is the JSON of `gongkai evidence
+// --format json` and of the API's /api/findings/{id}.
+type FindingEvidence struct {
+	Finding  *store.StoredFinding `json:"finding"`
+	Evidence []EvidenceView       `json:"evidence"`
+	Reviews  []store.Review       `json:"reviews"`
+}
+
+// EvidenceView is one evidence reference of a finding with the fetches of
+// its URL in the finding's audit.
+type EvidenceView struct {
+	Ref     scoring.Ref         `json:"ref"`
+	Fetches []store.StoredFetch `json:"fetches"`
+	// Kept is true when the page's body is stored.
+	Kept bool `json:"body_kept"`
+}
+
+// LoadFindingEvidence reads finding id and what backs it; an unknown id
+// gives an error wrapping store.ErrNotFound.
+func LoadFindingEvidence(ctx context.Context, db *store.DB, id int64) (*FindingEvidence, error) {
+	f, err := db.Finding(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &FindingEvidence{Finding: f, Evidence: []EvidenceView{}}
+	for _, r := range f.Evidence {
+		fs, err := db.Fetches(ctx, f.AuditID, f.Unit, r.URL)
+		if err != nil {
+			return nil, err
+		}
+		kept := false
+		if r.SHA256 != "" {
+			if _, err := db.Body(ctx, r.SHA256); err == nil {
+				kept = true
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+		}
+		if fs == nil {
+			fs = []store.StoredFetch{}
+		}
+		out.Evidence = append(out.Evidence, EvidenceView{Ref: r, Fetches: fs, Kept: kept})
+	}
+	if out.Reviews, err = db.Reviews(ctx, id); err != nil {
+		return nil, err
+	}
+	if out.Reviews == nil {
+		out.Reviews = []store.Review{}
+	}
+	return out, nil
+}
+
+// KeptBody returns the first stored body among the evidence, with its
+// reference; ok is false when no body was kept.
+func (fe *FindingEvidence) KeptBody(ctx context.Context, db *store.DB) (body []byte, ref scoring.Ref, ok bool, err error) {
+	for _, v := range fe.Evidence {
+		if v.Kept {
+			b, err := db.Body(ctx, v.Ref.SHA256)
+			if err != nil {
+				return nil, v.Ref, false, err
+			}
+			return b, v.Ref, true, nil
+		}
+	}
+	return nil, scoring.Ref{}, false, nil
+}
