@@ -133,8 +133,10 @@ func (h unitFilter) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, r)
 }
 
-func (h unitFilter) WithAttrs(as []slog.Attr) slog.Handler { return unitFilter{h.Handler.WithAttrs(as)} }
-func (h unitFilter) WithGroup(g string) slog.Handler       { return unitFilter{h.Handler.WithGroup(g)} }
+func (h unitFilter) WithAttrs(as []slog.Attr) slog.Handler {
+	return unitFilter{h.Handler.WithAttrs(as)}
+}
+func (h unitFilter) WithGroup(g string) slog.Handler { return unitFilter{h.Handler.WithGroup(g)} }
 
 // version names the build: the module version, or the VCS revision.
 func version() string {
