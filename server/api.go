@@ -36,7 +36,7 @@ func (s *Service) routes() http.Handler {
 	mux.HandleFunc("GET /api/units/{id}/history", s.apiHistory)
 	mux.HandleFunc("GET /api/findings/{id}", s.apiFinding)
 	mux.HandleFunc("GET /api/findings/{id}/body", s.apiFindingBody)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
 	s.webRoutes(mux)
@@ -349,7 +349,7 @@ func (s *Service) apiFindingBody(w http.ResponseWriter, r *http.Request) {
 	for _, v := range fe.Evidence {
 		if v.Ref.SHA256 == ref.SHA256 {
 			for _, f := range v.Fetches {
-				if f.SHA256 == ref.SHA256 && f.Charset != "" {
+				if f.SHA256 == ref.SHA256 && safeCharset(f.Charset) {
 					charset = f.Charset
 				}
 			}
@@ -361,4 +361,18 @@ func (s *Service) apiFindingBody(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Gongkai-Source-URL", strings.ToValidUTF8(ref.URL, ""))
 	h.Set("X-Gongkai-SHA256", ref.SHA256)
 	w.Write(body)
+}
+
+// safeCharset reports whether a crawled charset name can go into a
+// Content-Type header as it is (letters, digits, - _ . : only).
+func safeCharset(cs string) bool {
+	if cs == "" || len(cs) > 40 {
+		return false
+	}
+	for _, r := range cs {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
+			return false
+		}
+	}
+	return true
 }

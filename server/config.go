@@ -68,8 +68,8 @@ func DefaultConfig() Config {
 	return Config{DB: DefaultDB, Listen: DefaultListen, Schedule: DefaultSchedule, Timezone: DefaultTimezone}
 }
 
-// LoadConfig reads a config file on top of DefaultConfig. Every problem is
-// reported at once, each with its file:line:col.
+// LoadConfig reads a config file on top of DefaultConfig and checks its
+// values. Every problem is reported at once, each with its file:line:col.
 func LoadConfig(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -78,8 +78,48 @@ func LoadConfig(path string) (Config, error) {
 	return ParseConfig(path, data)
 }
 
-// ParseConfig reads a config from bytes; name is used in errors.
+// ReadConfig reads a config file on top of DefaultConfig without checking
+// its values: what flags will override may be wrong in the file. Syntax
+// errors, unknown keys and wrong types are reported with file:line:col;
+// Validate checks the values once the flags are applied.
+func ReadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return DecodeConfig(path, data)
+}
+
+// ParseConfig reads a config from bytes and checks its values; name is
+// used in errors.
 func ParseConfig(name string, data []byte) (Config, error) {
+	c, err := DecodeConfig(name, data)
+	if err != nil {
+		return c, err
+	}
+	var errs yamlstrict.Errors
+	for _, e := range c.check() {
+		errs = append(errs, &yamlstrict.Error{Pos: c.keyPos(e.field), Field: e.field, Msg: e.msg})
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return c, errs
+	}
+	return c, nil
+}
+
+// keyPos is where the file wrote field, or where the file starts.
+func (c *Config) keyPos(field string) yamlstrict.Pos {
+	if p, ok := c.Keys[field]; ok {
+		return p
+	}
+	return c.Pos
+}
+
+// DecodeConfig reads a config from bytes on top of DefaultConfig,
+// reporting syntax errors, unknown keys and wrong types; it does not check
+// the values (see Validate).
+func DecodeConfig(name string, data []byte) (Config, error) {
 	c := DefaultConfig()
 	c.Source = name
 	root, err := yamlstrict.Parse(name, data)
@@ -94,14 +134,8 @@ func ParseConfig(name string, data []byte) (Config, error) {
 	}
 	d := &yamlstrict.Decoder{File: name, Entities: map[reflect.Type]yamlstrict.Entity{}}
 	d.Decode(root, &c)
+	c.Pos = yamlstrict.At(name, root)
 	errs := d.Errs
-	for _, e := range c.check() {
-		p, ok := c.Keys[e.field]
-		if !ok {
-			p = yamlstrict.At(name, root)
-		}
-		errs = append(errs, &yamlstrict.Error{Pos: p, Field: e.field, Msg: e.msg})
-	}
 	if len(errs) > 0 {
 		errs.Sort()
 		return c, errs
@@ -149,8 +183,10 @@ func (c *Config) Validate() error {
 	var errs []error
 	for _, e := range c.check() {
 		where := "--" + flagName(e.field)
-		if _, inFile := c.Keys[e.field]; inFile && c.Source != "" {
-			where = fmt.Sprintf("%s: %s", c.Keys[e.field], e.field)
+		if p, inFile := c.Keys[e.field]; inFile && c.Source != "" {
+			where = fmt.Sprintf("%s: %s", p, e.field)
+		} else if e.field == "units" && c.Source != "" {
+			where = fmt.Sprintf("%s: units (or --units)", c.Pos)
 		}
 		errs = append(errs, fmt.Errorf("%s: %s", where, e.msg))
 	}

@@ -299,3 +299,26 @@ func TestAnnualReportCheck(t *testing.T) {
 		t.Errorf("issues (-want +got):\n%s", diff)
 	}
 }
+
+// TestServeFlagsOverrideTheConfig: a flag replaces the file's value, and an
+// error about it names the flag rather than the file's line.
+func TestServeFlagsOverrideTheConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "gongkai.yaml")
+	if err := os.WriteFile(cfg, []byte("units: u.yaml\nlisten: nope\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "serve", "--config", cfg)
+	if code != exitUsage || !strings.Contains(stderr, cfg+":2:") {
+		t.Errorf("bad listen in the file: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = run(t, "serve", "--config", cfg, "--listen", "still-nope")
+	if code != exitUsage || !strings.Contains(stderr, "--listen") || strings.Contains(stderr, cfg+":2:") {
+		t.Errorf("bad --listen over the file's: exit %d, %s", code, stderr)
+	}
+	// A good --listen fixes the file's; serve then fails on the missing units file.
+	code, _, stderr = run(t, "serve", "--config", cfg, "--listen", "127.0.0.1:0", "--db", filepath.Join(dir, "g.db"))
+	if code == exitOK || !strings.Contains(stderr, "u.yaml") || strings.Contains(stderr, "listen") {
+		t.Errorf("good --listen over the file's: exit %d, %s", code, stderr)
+	}
+}

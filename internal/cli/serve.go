@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
@@ -45,13 +46,22 @@ in the database, marked incomplete), and exits 0.`,
 			cfg := server.DefaultConfig()
 			if configPath != "" {
 				var err error
-				if cfg, err = server.LoadConfig(configPath); err != nil {
-					return fmt.Errorf("config:\n%w", err)
+				if cfg, err = server.ReadConfig(configPath); err != nil {
+					return usagef("config:\n%v", err)
 				}
 			}
 			f := c.Flags()
+			// A flag given replaces the file's value; errors about it then
+			// name the flag, not the file's line.
+			overridden := func(name string) bool {
+				if !f.Changed(name) {
+					return false
+				}
+				delete(cfg.Keys, strings.ReplaceAll(name, "-", "_"))
+				return true
+			}
 			set := func(name string, dst *string, v string) {
-				if f.Changed(name) {
+				if overridden(name) {
 					*dst = v
 				}
 			}
@@ -62,14 +72,14 @@ in the database, marked incomplete), and exits 0.`,
 			set("listen", &cfg.Listen, over.Listen)
 			set("timezone", &cfg.Timezone, over.Timezone)
 			set("as-of", &cfg.AsOf, over.AsOf)
-			if f.Changed("window-months") {
+			if overridden("window-months") {
 				cfg.WindowMonths = over.WindowMonths
 			}
-			if f.Changed("run-on-start") {
+			if overridden("run-on-start") {
 				cfg.RunOnStart = over.RunOnStart
 			}
 			if err := cfg.Validate(); err != nil {
-				return usagef("%v", err)
+				return usagef("config:\n%v", err)
 			}
 			// A service logs what it does (audits started and ended, at info);
 			// -v adds each unit's line.

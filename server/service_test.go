@@ -1,0 +1,207 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"gongkai/crawler"
+	"gongkai/internal/servertest"
+	"gongkai/server"
+	"gongkai/store"
+)
+
+// gauge reads one series of a metric family from the service's registry.
+func gauge(t *testing.T, e *servertest.Env, name string, labels ...string) float64 {
+	t.Helper()
+	mfs, err := e.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	metric:
+		for _, m := range mf.GetMetric() {
+			for i := 0; i+1 < len(labels); i += 2 {
+				found := false
+				for _, lp := range m.GetLabel() {
+					if lp.GetName() == labels[i] && lp.GetValue() == labels[i+1] {
+						found = true
+					}
+				}
+				if !found {
+					continue metric
+				}
+			}
+			switch {
+			case m.Gauge != nil:
+				return m.Gauge.GetValue()
+			case m.Counter != nil:
+				return m.Counter.GetValue()
+			case m.Untyped != nil:
+				return m.Untyped.GetValue()
+			}
+		}
+	}
+	t.Fatalf("no series %s%v", name, labels)
+	return 0
+}
+
+// TestTrigger_NeverTwoAtOnce: while an audit runs, a second trigger (by
+// the API or the schedule) is refused and counted, not queued.
+func TestTrigger_NeverTwoAtOnce(t *testing.T) {
+	e := servertest.Start(t, servertest.Options{Units: 12})
+	first, err := e.Service.Trigger("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Source != "test" || first.Started.IsZero() {
+		t.Errorf("run status %+v", first)
+	}
+	if _, err := e.Service.Trigger("again"); !errors.Is(err, server.ErrBusy) {
+		t.Errorf("second trigger: %v, want ErrBusy", err)
+	}
+	if running, _ := e.Service.Status(); running == nil || running.Source != "test" {
+		t.Errorf("running = %+v, want the first run", running)
+	}
+	if got := gauge(t, e, "gongkai_audits_in_flight"); got != 1 {
+		t.Errorf("audits in flight = %v while running", got)
+	}
+	e.Service.Wait()
+	running, last := e.Service.Status()
+	if running != nil || last == nil || last.Result != "complete" || last.AuditID != 1 || last.UnitsDone != last.Units {
+		t.Errorf("after the run: running %+v, last %+v", running, last)
+	}
+	if got := gauge(t, e, "gongkai_audits_skipped_total"); got != 1 {
+		t.Errorf("skipped = %v, want 1", got)
+	}
+	if got := gauge(t, e, "gongkai_audits_in_flight"); got != 0 {
+		t.Errorf("audits in flight = %v after the run", got)
+	}
+	list, err := e.Service.DB().Audits(context.Background())
+	if err != nil || len(list) != 1 {
+		t.Errorf("audits stored: %d, %v; want exactly 1", len(list), err)
+	}
+}
+
+// TestService_SurvivesFailingAudit: a units file broken between audits
+// fails that run (counted, logged with the file's line) and the service
+// audits again once it is fixed.
+func TestService_SurvivesFailingAudit(t *testing.T) {
+	e := servertest.Start(t, servertest.Options{Units: 12})
+	good, err := os.ReadFile(e.UnitsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.UnitsPath, []byte("units:\n  - id: [broken\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Service.Trigger("test"); err != nil {
+		t.Fatal(err)
+	}
+	e.Service.Wait()
+	_, last := e.Service.Status()
+	if last == nil || last.Result != "failed" || !strings.Contains(last.Error, e.UnitsPath+":") {
+		t.Fatalf("run with a broken units file: %+v; want failed, naming %s:line", last, e.UnitsPath)
+	}
+	if got := gauge(t, e, "gongkai_audits_total", "result", "failed"); got != 1 {
+		t.Errorf("failed audits = %v", got)
+	}
+	if got := gauge(t, e, "gongkai_last_audit_success"); got != 0 {
+		t.Errorf("last audit success = %v after a failure", got)
+	}
+	if err := os.WriteFile(e.UnitsPath, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := e.Audit(t)
+	if st.AuditID != 1 {
+		t.Errorf("the failed run stored an audit: the next one is %d", st.AuditID)
+	}
+	if got := gauge(t, e, "gongkai_last_audit_success"); got != 1 {
+		t.Errorf("last audit success = %v after a complete audit", got)
+	}
+	if got := gauge(t, e, "gongkai_last_successful_audit_timestamp_seconds"); got < float64(time.Now().Add(-time.Minute).Unix()) {
+		t.Errorf("last successful audit at %v", got)
+	}
+}
+
+// TestService_Schedule: the cron schedule starts audits by itself and
+// publishes when it runs next.
+func TestService_Schedule(t *testing.T) {
+	e := servertest.Start(t, servertest.Options{Units: 12, Schedule: "@every 1s"})
+	if next := gauge(t, e, "gongkai_next_audit_timestamp_seconds"); next < float64(time.Now().Unix()) {
+		t.Errorf("next audit at %v, before now", next)
+	}
+	if iv := gauge(t, e, "gongkai_audit_interval_seconds"); iv != 1 {
+		t.Errorf("audit interval %v s, want 1", iv)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, last := e.Service.Status()
+		if last != nil {
+			if last.Source != "schedule" || last.Result != "complete" {
+				t.Errorf("scheduled run: %+v", last)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no scheduled audit ended within 60 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The schedule fired while the audit ran: those runs were skipped.
+	if got := gauge(t, e, "gongkai_audits_skipped_total"); got < 1 {
+		t.Errorf("skipped = %v: an audit takes over a second, so the schedule must have skipped", got)
+	}
+}
+
+// TestServe_StopCancelsTheRunningAudit: stopping the service (SIGTERM in
+// `gongkai serve`) cancels the audit in progress, which stays in the
+// database marked incomplete; a new service on the database starts clean.
+func TestServe_StopCancelsTheRunningAudit(t *testing.T) {
+	slow := crawler.Options{Delay: 100 * time.Millisecond, PerHost: 1, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond}
+	e := servertest.Start(t, servertest.Options{Units: 12, Crawler: &slow})
+	if _, err := e.Service.Trigger("test"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		running, _ := e.Service.Status()
+		if running != nil && running.UnitsDone > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the audit did not get going")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	start := time.Now()
+	if err := e.Stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("stopping took %v", d)
+	}
+	_, last := e.Service.Status()
+	if last == nil || last.Result != "incomplete" || last.AuditID == 0 || last.UnitsDone >= last.Units {
+		t.Fatalf("stopped run: %+v; want incomplete, stored, part done", last)
+	}
+	a, err := e.Service.DB().Audit(context.Background(), last.AuditID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != store.AuditIncomplete || a.FinishedAt.IsZero() {
+		t.Errorf("stored audit: status %q, finished %v", a.Status, a.FinishedAt)
+	}
+	if got := gauge(t, e, "gongkai_audits_total", "result", "incomplete"); got != 1 {
+		t.Errorf("incomplete audits = %v", got)
+	}
+	if _, err := e.Service.Trigger("late"); !errors.Is(err, server.ErrNotServing) {
+		t.Errorf("trigger after stop: %v, want ErrNotServing", err)
+	}
+}
