@@ -48,6 +48,12 @@ type Options struct {
 	// OnUnit, when set, is called after each unit is stored, from one
 	// goroutine at a time.
 	OnUnit func(ue *evidence.UnitEvidence, us scoring.UnitScore)
+	// Resume, when not 0, is the id of an incomplete audit to finish
+	// instead of starting a new one: the units whose evidence it stored
+	// are judged from the database, only the others are crawled, and the
+	// audit is scored and marked complete as if it had never stopped. The
+	// units file, ruleset and as-of date must be the audit's own.
+	Resume int64
 }
 
 // Summary is what an audit produced.
@@ -101,22 +107,35 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if err := keepRuleset(ctx, o.DB, o.Rules); err != nil {
 		return nil, err
 	}
-	auditID, err := o.DB.BeginAudit(ctx, store.AuditMeta{
-		StartedAt: start, AsOf: o.AsOf, RulesetName: o.Rules.Name, RulesetVersion: o.Rules.Version,
-		RulesetHash: o.Rules.Hash, UnitsFile: o.Units.Source, Note: o.Note,
-	}, roster)
-	if err != nil {
-		return nil, fmt.Errorf("begin audit: %w", err)
-	}
-	log.Info("audit started", "audit", auditID, "units", len(targets), "as_of", o.AsOf.String())
-
-	sum := &Summary{AuditID: auditID}
+	sum := &Summary{}
 	res := scoring.NewResult(o.Rules, o.AsOf)
 	var (
 		mu       sync.Mutex // guards sum, res, storeErr and done
 		storeErr error
 		done     int
+		total    = len(targets)
+		auditID  int64
 	)
+	if o.Resume != 0 {
+		auditID = o.Resume
+		var err error
+		if targets, err = resume(ctx, o, roster, targets, sum, res); err != nil {
+			return nil, err
+		}
+		done = total - len(targets)
+		log.Info("audit resumed", "audit", auditID, "units", total, "stored", done, "to_crawl", len(targets), "as_of", o.AsOf.String())
+	} else {
+		var err error
+		auditID, err = o.DB.BeginAudit(ctx, store.AuditMeta{
+			StartedAt: start, AsOf: o.AsOf, RulesetName: o.Rules.Name, RulesetVersion: o.Rules.Version,
+			RulesetHash: o.Rules.Hash, UnitsFile: o.Units.Source, Note: o.Note,
+		}, roster)
+		if err != nil {
+			return nil, fmt.Errorf("begin audit: %w", err)
+		}
+		log.Info("audit started", "audit", auditID, "units", len(targets), "as_of", o.AsOf.String())
+	}
+	sum.AuditID = auditID
 	cr := crawler.New(o.Crawler)
 	defer cr.Close()
 	cctx, cancel := context.WithCancel(ctx)
@@ -176,12 +195,12 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	close(queue)
 	wg.Wait()
 	sum.Duration = now().Sub(start)
-	if storeErr != nil || ctx.Err() != nil || done < len(targets) {
+	if storeErr != nil || ctx.Err() != nil || done < total {
 		// Record the stop with a fresh context: the audit's own may be cancelled.
 		ferr := o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
 		cause := storeErr
 		if cause == nil {
-			cause = fmt.Errorf("%w: %d of %d units crawled", ErrIncomplete, done, len(targets))
+			cause = fmt.Errorf("%w: %d of %d units crawled", ErrIncomplete, done, total)
 		}
 		return sum, errors.Join(cause, ferr)
 	}
@@ -213,6 +232,68 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	sum.Duration = now().Sub(start)
 	log.Info("audit complete", "audit", auditID, "units", done, "pages", sum.Pages, "errors", sum.Errors, "duration", sum.Duration)
 	return sum, nil
+}
+
+// resume checks that the incomplete audit o.Resume is the one o describes
+// (same roster, ruleset and date), reopens it, judges the units it stored
+// into res and sum, and returns the targets still to crawl.
+func resume(ctx context.Context, o Options, roster []evidence.Unit, targets []crawler.Target, sum *Summary, res *scoring.Result) ([]crawler.Target, error) {
+	id := o.Resume
+	a, err := o.DB.Audit(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("resume audit %d: %w", id, err)
+	}
+	if a.Status == store.AuditComplete {
+		return nil, fmt.Errorf("resume audit %d: it is complete: %w", id, store.ErrNotResumable)
+	}
+	if a.RulesetHash != o.Rules.Hash {
+		return nil, fmt.Errorf("resume audit %d: it was started with ruleset %s %s (%.12s), not %s %s (%.12s): resume it with the same rules, or start a new audit",
+			id, a.RulesetName, a.RulesetVersion, a.RulesetHash, o.Rules.Name, o.Rules.Version, o.Rules.Hash)
+	}
+	if a.AsOf != o.AsOf {
+		return nil, fmt.Errorf("resume audit %d: it is as of %s, not %s", id, a.AsOf, o.AsOf)
+	}
+	was, err := o.DB.Units(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("resume audit %d: %w", id, err)
+	}
+	if len(was) != len(roster) {
+		return nil, fmt.Errorf("resume audit %d: it has %d units, the units file %d: the units file changed; start a new audit", id, len(was), len(roster))
+	}
+	for i := range was {
+		if was[i].ID != roster[i].ID || was[i].URL != roster[i].URL || was[i].Type != roster[i].Type {
+			return nil, fmt.Errorf("resume audit %d: unit %d was %s (%s, %s), the units file has %s (%s, %s): the units file changed; start a new audit",
+				id, i+1, was[i].ID, was[i].Type, was[i].URL, roster[i].ID, roster[i].Type, roster[i].URL)
+		}
+	}
+	if err := o.DB.ReopenAudit(ctx, id); err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	stored, err := o.DB.StoredUnits(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("resume audit %d: %w", id, err)
+	}
+	var todo []crawler.Target
+	for _, t := range targets {
+		if !stored[t.Unit.ID] {
+			todo = append(todo, t)
+			continue
+		}
+		ue, err := o.DB.UnitEvidence(ctx, id, t.Unit.ID)
+		if err != nil {
+			return nil, fmt.Errorf("resume audit %d: unit %s: %w", id, t.Unit.ID, err)
+		}
+		us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
+		for _, f := range ue.AllFetches() {
+			sum.Pages++
+			if f.Class != evidence.ClassOK {
+				sum.Errors++
+			}
+		}
+		res.Units = append(res.Units, us)
+		res.Findings = append(res.Findings, fs...)
+	}
+	return todo, nil
 }
 
 // referencedBodies returns the bodies of the pages the unit's findings cite.

@@ -1,12 +1,17 @@
 package audit
 
 import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"gongkai/crawler"
 	"gongkai/evidence"
 	"gongkai/rules"
+	"gongkai/store"
 	"gongkai/units"
 )
 
@@ -44,5 +49,62 @@ func TestCrawlOptions(t *testing.T) {
 	f.Crawl.Delay = "soon"
 	if _, err := CrawlOptions(crawler.Options{}, f); err == nil {
 		t.Errorf("bad delay accepted")
+	}
+}
+
+// TestRun_ResumeRefusesAnotherAudit: --resume finishes the audit it
+// interrupted, not another: a changed roster, date or ruleset is refused
+// before any request, and a complete audit does not reopen.
+func TestRun_ResumeRefusesAnotherAudit(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rs := rules.MustDefault()
+	asOf := evidence.MustParseDate("2026-03-01")
+	uf, err := units.Parse("u.yaml", []byte("units:\n  - {id: a, name: 甲局, type: bureau, url: \"http://127.0.0.1:1/\"}\n  - {id: b, name: 乙局, type: bureau, url: \"http://127.0.0.1:2/\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roster := []evidence.Unit{UnitOf(&uf.Units[0]), UnitOf(&uf.Units[1])}
+	id, err := db.BeginAudit(ctx, store.AuditMeta{StartedAt: time.Now(), AsOf: asOf, RulesetName: rs.Name, RulesetVersion: rs.Version, RulesetHash: rs.Hash}, roster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishAudit(ctx, id, store.AuditIncomplete, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	edited := *rs // a ruleset edited since: another hash
+	edited.Hash = strings.Repeat("e", 64)
+	other, _ := units.Parse("v.yaml", []byte("units:\n  - {id: a, name: 甲局, type: bureau, url: \"http://127.0.0.1:1/\"}\n  - {id: c, name: 丙局, type: bureau, url: \"http://127.0.0.1:3/\"}\n"))
+	tests := []struct {
+		name  string
+		units *units.File
+		rules *rules.Ruleset
+		asOf  evidence.Date
+		want  string
+	}{
+		{"units changed", other, rs, asOf, "the units file changed"},
+		{"another date", uf, rs, evidence.MustParseDate("2026-03-08"), "as of 2026-03-01, not 2026-03-08"},
+		{"another ruleset", uf, &edited, asOf, "resume it with the same rules"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(ctx, Options{Units: tc.units, Rules: tc.rules, AsOf: tc.asOf, DB: db, Resume: id})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Run = %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+	if a, _ := db.Audit(ctx, id); a.Status != store.AuditIncomplete {
+		t.Errorf("a refused resume left the audit %s", a.Status)
+	}
+	if err := db.FinishAudit(ctx, id, store.AuditComplete, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, Options{Units: uf, Rules: rs, AsOf: asOf, DB: db, Resume: id}); !errors.Is(err, store.ErrNotResumable) {
+		t.Errorf("resume of a complete audit: %v", err)
 	}
 }

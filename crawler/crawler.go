@@ -444,7 +444,7 @@ func (u *unitCrawl) readList(ctx context.Context, spec ColumnSpec, col *evidence
 		for len(queue) > 0 && ctx.Err() == nil {
 			if n >= u.o.MaxPagesPerColumn {
 				col.Truncated = true
-				u.note("column %s: stopped after %d list pages", spec.ID, n)
+				u.note("column %s: stopped after %d list pages at %s (next: %s)", spec.ID, n, first.URL, queue[0])
 				queue = nil
 				break
 			}
@@ -624,7 +624,9 @@ func (u *unitCrawl) record(r *response) {
 func (u *unitCrawl) note(format string, args ...any) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.ev.Notes = append(u.ev.Notes, fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	u.ev.Notes = append(u.ev.Notes, msg)
+	u.o.Logger.Warn("crawl note", "unit", u.target.Unit.ID, "note", msg)
 }
 
 // collectLinks records the links of a crawled page for checking.

@@ -153,9 +153,15 @@ func (j *judge) reachability(c *rules.Check) {
 		refs = append(refs, Ref{URL: a.URL, FetchedAt: a.FetchedAt, Status: a.Status, Class: a.Class, SHA256: a.SHA256, Note: a.Error})
 		last = a
 	}
-	if last.Class == evidence.ClassBlocked {
+	switch last.Class {
+	case evidence.ClassBlocked:
 		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
 			fmt.Sprintf("网站防护拦截了评估访问（HTTP %d 挑战页），共尝试%d次；按规则不视为无法访问、不扣分，请单位配合放行后复评", last.Status, len(refs)),
+			rules.SeverityNotice, refs...)
+		return
+	case evidence.ClassRobots:
+		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
+			"网站 robots.txt 禁止评估程序访问；按规则不视为无法访问、不扣分，请单位放行评估程序（或在单位清单中注明 ignore_robots）后复评",
 			rules.SeverityNotice, refs...)
 		return
 	}

@@ -109,6 +109,13 @@ func TestScoreUnit(t *testing.T) {
 			want: []key{{"site.unreachable", "", "", "notice"}},
 		},
 		{
+			name: "forbidden by robots.txt is not down", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{{URL: ue.Unit.URL, Class: evidence.ClassRobots, Error: "robots.txt forbids it"}}}
+			},
+			want: []key{{"site.unreachable", "", "", "notice"}},
+		},
+		{
 			name: "missing column suppresses its other checks", typ: "bureau",
 			mutate: func(ue *evidence.UnitEvidence) {
 				c := ue.Column("statistics")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gongkai/evidence"
@@ -272,4 +273,79 @@ func previousScoring(ctx context.Context, q querier, auditID int64) (scoringID i
 		return 0, false, fmt.Errorf("find previous scoring: %w", err)
 	}
 	return scoringID, true, nil
+}
+
+// ErrNotResumable is returned by ReopenAudit for an audit that is not
+// incomplete (complete, or still running in another process).
+var ErrNotResumable = errors.New("audit not resumable")
+
+// ReopenAudit marks an incomplete audit running again, to resume it. Only
+// an incomplete audit can be reopened: a complete one is final, and a
+// running one may belong to another process (MarkRunningIncomplete first
+// when it was left by a killed one).
+func (db *DB) ReopenAudit(ctx context.Context, auditID int64) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM audits WHERE id = ?`, auditID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("reopen audit %d: %w", auditID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("reopen audit %d: %w", auditID, err)
+		}
+		if status != AuditIncomplete {
+			return fmt.Errorf("reopen audit %d: it is %s: %w", auditID, status, ErrNotResumable)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE audits SET status = 'running', finished_at = NULL WHERE id = ?`, auditID); err != nil {
+			return fmt.Errorf("reopen audit %d: %w", auditID, err)
+		}
+		return nil
+	})
+}
+
+// StoredUnits returns the ids of the units of an audit whose evidence is
+// stored (all of them for a complete audit; those crawled before the stop
+// for an incomplete one).
+func (db *DB) StoredUnits(ctx context.Context, auditID int64) (map[string]bool, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT unit_id FROM unit_evidence WHERE audit_id = ?`, auditID)
+	if err != nil {
+		return nil, fmt.Errorf("stored units of audit %d: %w", auditID, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("stored units of audit %d: %w", auditID, err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// IntegrityCheck runs SQLite's PRAGMA integrity_check and returns nil when
+// it answers ok, or an error listing what it found.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	rows, err := db.db.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return fmt.Errorf("integrity check: %w", err)
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("integrity check: %s", strings.Join(problems, "; "))
+	}
+	return nil
 }

@@ -805,6 +805,29 @@ func TestDB_Audits(t *testing.T) {
 	if !all[0].FinishedAt.IsZero() {
 		t.Errorf("an audit marked incomplete got a finish time %v", all[0].FinishedAt)
 	}
+
+	// Only an incomplete audit reopens, to be resumed.
+	if err := db.ReopenAudit(ctx, ids[0]); !errors.Is(err, ErrNotResumable) {
+		t.Errorf("ReopenAudit of a complete audit: %v", err)
+	}
+	if err := db.ReopenAudit(ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ReopenAudit(999): %v", err)
+	}
+	if err := db.ReopenAudit(ctx, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := db.Audit(ctx, ids[1]); a.Status != AuditRunning || !a.FinishedAt.IsZero() {
+		t.Errorf("reopened audit: %s, finished %v", a.Status, a.FinishedAt)
+	}
+	if err := db.ReopenAudit(ctx, ids[1]); !errors.Is(err, ErrNotResumable) {
+		t.Errorf("ReopenAudit of a running audit: %v", err)
+	}
+	if stored, err := db.StoredUnits(ctx, ids[1]); err != nil || len(stored) != 0 {
+		t.Errorf("StoredUnits of an audit without evidence: %v, %v", stored, err)
+	}
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
+	}
 }
 
 func TestDB_ConcurrentReaders(t *testing.T) {

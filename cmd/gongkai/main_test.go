@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -189,5 +190,113 @@ func TestServe_BadConfig(t *testing.T) {
 	}
 	if !strings.Contains(g.stderr.String(), cfg+":2:") || !strings.Contains(g.stderr.String(), "schedule") {
 		t.Errorf("stderr does not name %s:2 and the field:\n%s", cfg, g.stderr)
+	}
+}
+
+// findingKeys lists the findings of an audit's current scoring as
+// comparable strings.
+func findingKeys(t *testing.T, d *store.DB, auditID int64) []string {
+	t.Helper()
+	sc, err := d.CurrentScoring(context.Background(), auditID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := d.Findings(context.Background(), sc.ID, store.FindingFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range fs {
+		out = append(out, strings.Join([]string{f.Unit, f.Kind, f.Column, f.Subject, f.Severity}, " "))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestAudit_KillDashNine kills `gongkai audit` with SIGKILL halfway through
+// its second audit. The database then opens and passes PRAGMA
+// integrity_check, the first audit is whole, the killed one is marked
+// incomplete, and `audit --resume` finishes it with the same findings a
+// whole audit of the same sites gives.
+func TestAudit_KillDashNine(t *testing.T) {
+	ctx := context.Background()
+	unitsPath := simDistrict(t)
+	db := filepath.Join(t.TempDir(), "gongkai.db")
+	fast := []string{"--reach-attempts", "1", "--reach-spacing", "10ms"}
+	g := start(t, nil, append([]string{"audit", "--units", unitsPath, "--db", db, "--as-of", sim.DefaultAsOf, "--format", "json"}, fast...)...)
+	if code := g.wait(t, 120*time.Second); code != 0 {
+		t.Fatalf("first audit: exit %d\n%s", code, g.stderr)
+	}
+	d, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := findingKeys(t, d, 1)
+	d.Close()
+
+	// The second audit crawls slowly, so it is killed with units stored
+	// and units to go.
+	g = start(t, nil, append([]string{"audit", "--units", unitsPath, "--db", db, "--as-of", sim.DefaultAsOf, "-v", "--delay", "60ms"}, fast...)...)
+	deadline := time.Now().Add(60 * time.Second)
+	for strings.Count(g.stderr.String(), "unit audited") < 5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second audit stored no 5 units in 60 s:\n%s", g.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := g.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	g.wait(t, 10*time.Second)
+
+	d, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatalf("the database does not open after kill -9: %v", err)
+	}
+	if err := d.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := d.Audit(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := d.StoredUnits(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != store.AuditRunning || len(stored) < 5 || len(stored) >= a.Units {
+		t.Fatalf("killed audit: status %s, %d of %d units stored; want running (left by the killed process), some stored", a.Status, len(stored), a.Units)
+	}
+	if got := findingKeys(t, d, 1); strings.Join(got, "\n") != strings.Join(first, "\n") {
+		t.Fatalf("the complete audit changed: %d findings before, %d after", len(first), len(got))
+	}
+	d.Close()
+
+	g = start(t, nil, append([]string{"audit", "--resume", "--units", unitsPath, "--db", db, "--format", "json"}, fast...)...)
+	if code := g.wait(t, 120*time.Second); code != 0 {
+		t.Fatalf("audit --resume: exit %d\n%s", code, g.stderr)
+	}
+	d, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, err := d.Audits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := d.Audit(ctx, 2); len(list) != 2 || err != nil || a.Status != store.AuditComplete {
+		t.Fatalf("audits after the resume: %+v; want audit 2 complete and no third", list)
+	}
+	if got := findingKeys(t, d, 2); strings.Join(got, "\n") != strings.Join(first, "\n") {
+		t.Errorf("the resumed audit has %d findings, a whole audit %d; they differ", len(got), len(first))
+	}
+	// Nothing is left to resume.
+	g = start(t, nil, "audit", "--resume", "--units", unitsPath, "--db", db)
+	if code := g.wait(t, 20*time.Second); code != 2 || !strings.Contains(g.stderr.String(), "nothing to resume") {
+		t.Errorf("a second --resume: exit %d, %s", code, g.stderr)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -133,7 +134,7 @@ func loadRules(dir string) (*rules.Ruleset, error) {
 func newAuditCmd(env Env) *cobra.Command {
 	var (
 		unitsPath, dbPath, rulesDir, asOfStr, note, format string
-		verbose                                            bool
+		verbose, resume                                    bool
 		cf                                                 crawlFlags
 		window                                             int
 	)
@@ -154,6 +155,9 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 			asOf, err := parseAsOf(asOfStr, env.Now())
 			if err != nil {
 				return err
+			}
+			if resume && note != "" {
+				return usagef("--note: a resumed audit keeps its own note")
 			}
 			rs, err := loadRules(rulesDir)
 			if err != nil {
@@ -183,6 +187,7 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 			return runAudit(c.Context(), env, auditRun{
 				units: uf, rules: rs, asOf: asOf, dbPath: dbPath, crawl: co, note: note,
 				format: format, verbose: verbose, skipEvidence: cf.skipEvidence,
+				resume: resume, asOfGiven: asOfStr != "",
 			})
 		},
 	}
@@ -194,6 +199,7 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 	c.Flags().IntVar(&window, "window-months", 0, "evaluation window in months before the as-of month (default: the ruleset's)")
 	c.Flags().StringVar(&format, "format", "text", "ranking output: text, json, csv or md")
 	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "log each unit as it is audited")
+	c.Flags().BoolVar(&resume, "resume", false, "finish the database's latest audit, left incomplete (interrupted or killed): units already stored are kept, the rest are crawled")
 	cf.register(c)
 	_ = c.MarkFlagFilename("units", "yaml", "yml")
 	_ = c.MarkFlagFilename("db", "db")
@@ -230,6 +236,9 @@ type auditRun struct {
 	quiet   bool // no ranking printed
 	// skipEvidence stores no evidence (benchmarks only).
 	skipEvidence bool
+	// resume finishes the latest incomplete audit instead of starting one;
+	// asOfGiven says whether --as-of was given (else the audit's own date).
+	resume, asOfGiven bool
 }
 
 func runAudit(ctx context.Context, env Env, r auditRun) error {
@@ -245,9 +254,20 @@ func runAudit(ctx context.Context, env Env, r auditRun) error {
 		prog = newProgress(env.Stderr, len(r.units.Units), env.Now)
 		r.crawl.Progress = prog.event
 	}
+	var resumeID int64
+	if r.resume {
+		a, err := resumable(ctx, db, log)
+		if err != nil {
+			return err
+		}
+		if !r.asOfGiven {
+			r.asOf = a.AsOf
+		}
+		resumeID = a.ID
+	}
 	sum, err := audit.Run(ctx, audit.Options{
 		Units: r.units, Rules: r.rules, AsOf: r.asOf, DB: db, Crawler: r.crawl,
-		Note: r.note, Now: env.Now, Logger: log, SkipEvidence: r.skipEvidence,
+		Note: r.note, Now: env.Now, Logger: log, SkipEvidence: r.skipEvidence, Resume: resumeID,
 	})
 	if prog != nil {
 		prog.finish()
@@ -273,6 +293,28 @@ func runAudit(ctx context.Context, env Env, r auditRun) error {
 			sum.AuditID, len(sum.Result.Units), len(sum.Result.Findings), sum.Pages, sum.Errors, sum.Duration.Round(time.Millisecond), r.dbPath, sum.StoreTime.Round(time.Millisecond))
 	}
 	return nil
+}
+
+// resumable returns the database's latest audit for --resume: it must be
+// incomplete, or left running by a process that was killed (which audit
+// --resume, the only auditor on its database, marks incomplete first).
+func resumable(ctx context.Context, db *store.DB, log *slog.Logger) (*store.Audit, error) {
+	if n, err := db.MarkRunningIncomplete(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Warn("audits left running by a stopped process marked incomplete", "audits", n)
+	}
+	a, err := db.LatestAudit(ctx, false)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, usagef("--resume: the database has no audit to resume")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.Status == store.AuditComplete {
+		return nil, usagef("--resume: the latest audit (%d, as of %s) is complete: nothing to resume", a.ID, a.AsOf)
+	}
+	return a, nil
 }
 
 func printRanking(w io.Writer, format string, scores []scoring.UnitScore, prev map[string]scoring.UnitScore, rs *rules.Ruleset) error {

@@ -10,6 +10,7 @@ import (
 	"gongkai/evidence"
 	"gongkai/rules"
 	"gongkai/sim"
+	"gongkai/sim/faults"
 )
 
 // simFlags are the flags that shape a simulated district.
@@ -71,6 +72,7 @@ func newSimCmd(env Env) *cobra.Command {
 	var (
 		sf                 simFlags
 		unitsOut, truthOut string
+		faultFleet         bool
 	)
 	c := &cobra.Command{
 		Use:   "sim [--units-out FILE] [--truth-out FILE]",
@@ -84,6 +86,9 @@ truth: the problem list an evaluator must report, as of the sim's date.`,
   gongkai audit --units units.yaml --db sim.db --as-of 2026-03-01`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if faultFleet {
+				return serveFaults(c, env, sf, unitsOut, truthOut)
+			}
 			cfg, fleet, err := sf.start()
 			if err != nil {
 				return err
@@ -123,5 +128,47 @@ truth: the problem list an evaluator must report, as of the sim's date.`,
 	sf.register(c)
 	c.Flags().StringVar(&unitsOut, "units-out", "", "write the units file here")
 	c.Flags().StringVar(&truthOut, "truth-out", "", "write the ground-truth problem list (JSON) here")
+	c.Flags().BoolVar(&faultFleet, "faults", false, "serve the fault fleet instead: one unit per hostile-site fault (slow, trickling, resets, 5xx bursts, redirect loops, 50 MB page, malformed HTML, false charset, traps, robots.txt)")
 	return c
+}
+
+// serveFaults serves the fault fleet (sim/faults) until interrupted.
+func serveFaults(c *cobra.Command, env Env, sf simFlags, unitsOut, truthOut string) error {
+	cfg, err := sf.config()
+	if err != nil {
+		return err
+	}
+	fleet, err := faults.Start(faults.Config{Seed: cfg.Seed, AsOf: cfg.AsOf})
+	if err != nil {
+		return err
+	}
+	defer fleet.Close()
+	if unitsOut != "" {
+		data, err := fleet.UnitsFile().Marshal()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(unitsOut, data, 0o644); err != nil {
+			return fmt.Errorf("write units file: %w", err)
+		}
+	}
+	if truthOut != "" {
+		var buf bytes.Buffer
+		if err := sim.WriteTruth(&buf, fleet.Truth()); err != nil {
+			return err
+		}
+		if err := os.WriteFile(truthOut, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write truth: %w", err)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "serving the fault fleet: %d unit sites, one fault each (seed %d, as of %s)\n", len(fleet.Units()), cfg.Seed, cfg.AsOf)
+	for _, u := range fleet.Units() {
+		fmt.Fprintf(env.Stdout, "  %-16s %-28s %s\n", u.Fault, u.URL, faults.Describe(u.Fault))
+	}
+	if unitsOut != "" {
+		fmt.Fprintf(env.Stdout, "audit it: gongkai audit --units %s --db faults.db --as-of %s --unit-timeout 1m\n", unitsOut, cfg.AsOf)
+	}
+	fmt.Fprintln(env.Stdout, "press Ctrl-C to stop")
+	<-c.Context().Done()
+	return nil
 }
