@@ -48,6 +48,14 @@ type Options struct {
 	// OnUnit, when set, is called after each unit is stored, from one
 	// goroutine at a time.
 	OnUnit func(ue *evidence.UnitEvidence, us scoring.UnitScore)
+	// ReachWindow, when positive, widens the observation window of an
+	// unanswering unit: the probes of its URL stored in the database (by
+	// `serve`, between audits) over that span before the audit are added
+	// to its attempts, as evidence.
+	ReachWindow time.Duration
+	// ReachRequired is how many failed attempts in the window make an
+	// unanswering unit unreachable; 0 means every attempt failing is enough.
+	ReachRequired int
 	// Resume, when not 0, is the id of an incomplete audit to finish
 	// instead of starting a new one: the units whose evidence it stored
 	// are judged from the database, only the others are crawled, and the
@@ -154,22 +162,37 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		go func() {
 			defer wg.Done()
 			for ue := range queue {
+				if !ue.Reach.Reachable {
+					if err := observe(ctx, o, ue, start); err != nil {
+						log.Error("reachability probes", "unit", ue.Unit.ID, "error", err)
+					}
+				}
 				us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
 				var stored time.Duration
 				mu.Lock()
 				failed := storeErr != nil
 				mu.Unlock()
-				if !failed && !o.SkipEvidence {
+				if failed {
+					continue
+				}
+				if !o.SkipEvidence {
 					t0 := now()
-					if err := o.DB.SaveUnitEvidence(ctx, auditID, ue, referencedBodies(ue, fs)); err != nil {
-						mu.Lock()
-						if storeErr == nil {
-							storeErr = fmt.Errorf("store unit %s: %w", ue.Unit.ID, err)
-						}
-						mu.Unlock()
-						cancel()
-					}
+					err := o.DB.SaveUnitEvidence(ctx, auditID, ue, referencedBodies(ue, fs))
 					stored = now().Sub(t0)
+					if err != nil {
+						// The unit is not stored (its transaction rolled
+						// back): it does not count as done, and a resumed
+						// audit crawls it again. A stop is not a store error.
+						if ctx.Err() == nil {
+							mu.Lock()
+							if storeErr == nil {
+								storeErr = fmt.Errorf("store unit %s: %w", ue.Unit.ID, err)
+							}
+							mu.Unlock()
+							cancel()
+						}
+						continue
+					}
 				}
 				ue.Bodies = nil
 				mu.Lock()
@@ -232,6 +255,22 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	sum.Duration = now().Sub(start)
 	log.Info("audit complete", "audit", auditID, "units", done, "pages", sum.Pages, "errors", sum.Errors, "duration", sum.Duration)
 	return sum, nil
+}
+
+// observe puts the observation window on an unanswering unit's evidence:
+// the stored probes of its URL in the window before start come first among
+// its attempts, and the number of failures that makes it unreachable.
+func observe(ctx context.Context, o Options, ue *evidence.UnitEvidence, start time.Time) error {
+	ue.Reach.Required = o.ReachRequired
+	if o.ReachWindow <= 0 {
+		return nil
+	}
+	probes, err := o.DB.Probes(ctx, ue.Unit.ID, ue.Unit.URL, start.Add(-o.ReachWindow), start)
+	if err != nil {
+		return err
+	}
+	ue.Reach.Attempts = append(probes, ue.Reach.Attempts...)
+	return nil
 }
 
 // resume checks that the incomplete audit o.Resume is the one o describes

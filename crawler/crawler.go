@@ -177,6 +177,33 @@ func (c *Crawler) Crawl(ctx context.Context, t Target) *evidence.UnitEvidence {
 	return u.ev
 }
 
+// Probe makes one reachability attempt on t's unit URL, as the first
+// attempt of an audit does (with its retries; robots.txt honoured unless t
+// or the options ignore it), and returns its record, with role probe.
+// `serve` probes units between audits so that the observation window of
+// reachability spans days, not the minutes of one audit.
+func (c *Crawler) Probe(ctx context.Context, t Target) evidence.Fetch {
+	o := c.opts
+	fail := func(class evidence.FetchClass, msg string) evidence.Fetch {
+		return evidence.Fetch{URL: t.Unit.URL, Method: "GET", Role: evidence.RoleProbe, Class: class, Error: msg, FetchedAt: o.Now().UTC()}
+	}
+	u, err := url.Parse(t.Unit.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fail(evidence.ClassRefused, "not an http(s) URL")
+	}
+	sc := scope{strings.ToLower(u.Host): true}
+	for _, h := range t.Hosts {
+		sc[strings.ToLower(h)] = true
+	}
+	f, err := newFetcher(ctx, &o, c.transport, sc, o.IgnoreRobots || t.IgnoreRobots)
+	if err != nil {
+		return fail(evidence.ClassDown, err.Error())
+	}
+	r := f.get(ctx, u, evidence.RoleProbe, modeOpenPage)
+	r.fetch.Role = evidence.RoleProbe
+	return r.fetch
+}
+
 // unitCrawl is the state of one unit's crawl.
 type unitCrawl struct {
 	c      *Crawler

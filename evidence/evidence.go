@@ -84,6 +84,7 @@ const (
 	RoleReport    Role = "report"     // an annual report page
 	RoleLinkCheck Role = "link-check" // a link or attachment checked for health
 	RoleRobots    Role = "robots"     // robots.txt
+	RoleProbe     Role = "probe"      // a reachability probe between audits (serve)
 )
 
 // Fetch records one request and its outcome. Every request gongkai makes is
@@ -135,10 +136,29 @@ func (f *Fetch) OK() bool { return f.Class == ClassOK }
 // Reachability records whether the unit's URL could be fetched, with every
 // attempt made in the observation window.
 type Reachability struct {
-	// Reachable is true when at least one attempt got a usable page.
+	// Reachable is true when at least one of the audit's own attempts got
+	// a usable page.
 	Reachable bool `json:"reachable"`
-	// Attempts are the attempts on the unit URL, oldest first.
+	// Attempts are the attempts on the unit URL, oldest first: the probes
+	// made between audits in the observation window (role probe), then the
+	// audit's own.
 	Attempts []Fetch `json:"attempts"`
+	// Required is how many failed attempts in the observation window make
+	// an unanswering unit unreachable; 0 means that every attempt failing
+	// is enough. Below it, the unit is not audited this time and not
+	// judged unreachable either.
+	Required int `json:"required,omitempty"`
+}
+
+// Failures counts the failed attempts (any not OK).
+func (r *Reachability) Failures() int {
+	n := 0
+	for _, a := range r.Attempts {
+		if a.Class != ClassOK {
+			n++
+		}
+	}
+	return n
 }
 
 // Discovery says how a column was found.

@@ -165,8 +165,15 @@ func (j *judge) reachability(c *rules.Check) {
 			rules.SeverityNotice, refs...)
 		return
 	}
+	if failed := j.ue.Reach.Failures(); j.ue.Reach.Required > 0 && failed < j.ue.Reach.Required {
+		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
+			fmt.Sprintf("本次评估未能访问网站（最后一次：%s）；观察期内访问失败%d次（共%d次），未达认定无法访问所需的%d次，本次不扣分，待复评",
+				describeFetch(last), failed, len(refs), j.ue.Reach.Required),
+			rules.SeverityNotice, refs...)
+		return
+	}
 	j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
-		fmt.Sprintf("网站无法访问：共尝试%d次均失败（最后一次：%s）", len(refs), describeFetch(last)), "", refs...)
+		fmt.Sprintf("网站无法访问：观察期内共尝试%d次，失败%d次（最后一次：%s）", len(refs), j.ue.Reach.Failures(), describeFetch(last)), "", refs...)
 }
 
 func describeFetch(f evidence.Fetch) string {

@@ -109,6 +109,25 @@ func TestScoreUnit(t *testing.T) {
 			want: []key{{"site.unreachable", "", "", "notice"}},
 		},
 		{
+			name: "fewer failures than the window requires is a notice", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				down := evidence.Fetch{URL: ue.Unit.URL, Class: evidence.ClassDown, Error: "timeout"}
+				up := evidence.Fetch{URL: ue.Unit.URL, Role: evidence.RoleProbe, Class: evidence.ClassOK, Status: 200}
+				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{up, up, down, down, down}, Required: 4}
+			},
+			want: []key{{"site.unreachable", "", "", "notice"}},
+		},
+		{
+			name: "enough failures in the window is unreachable", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				down := evidence.Fetch{URL: ue.Unit.URL, Class: evidence.ClassDown, Error: "timeout"}
+				probe := down
+				probe.Role = evidence.RoleProbe
+				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{probe, down, down, down}, Required: 4}
+			},
+			want: []key{{"site.unreachable", "", "", "veto"}}, veto: true,
+		},
+		{
 			name: "forbidden by robots.txt is not down", typ: "bureau",
 			mutate: func(ue *evidence.UnitEvidence) {
 				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{{URL: ue.Unit.URL, Class: evidence.ClassRobots, Error: "robots.txt forbids it"}}}

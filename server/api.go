@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,7 +48,7 @@ func (s *Service) routes() http.Handler {
 type slogPrinter struct{ s *Service }
 
 func (p slogPrinter) Println(v ...any) {
-	p.s.log.Error("metrics", "error", strings.TrimSpace(strings.Repeat("%v ", len(v))), "detail", v)
+	p.s.log.Error("metrics", "error", strings.TrimSpace(fmt.Sprintln(v...)))
 }
 
 // contentSecurityPolicy allows nothing from elsewhere: the dashboard's

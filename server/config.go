@@ -46,6 +46,15 @@ type Config struct {
 	WindowMonths int `yaml:"window_months"`
 	// RunOnStart starts an audit as soon as the service is up.
 	RunOnStart bool `yaml:"run_on_start"`
+	// ProbeInterval is how often every unit's URL is probed between
+	// audits (a Go duration: 1h, 30m); "0" turns probes off.
+	ProbeInterval string `yaml:"probe_interval"`
+	// ReachWindow is the observation window of reachability: the probes of
+	// that span before an audit count with the audit's own attempts.
+	ReachWindow string `yaml:"reach_window"`
+	// UnreachableAfter is how many failed attempts in the window make an
+	// unanswering unit unreachable (a veto); fewer give a notice.
+	UnreachableAfter int `yaml:"unreachable_after"`
 
 	// Source is the file the config was read from; empty when none.
 	Source string `yaml:"-"`
@@ -60,12 +69,19 @@ const (
 	DefaultListen   = "127.0.0.1:9741"
 	DefaultSchedule = "0 2 * * 1" // Mondays at 02:00
 	DefaultTimezone = "Asia/Shanghai"
+	// The observation window follows the national inspection practice for
+	// government websites: a site is judged unreachable from repeated
+	// attempts over a week (each failing past 15 seconds), not one visit.
+	DefaultProbeInterval    = "1h"
+	DefaultReachWindow      = "168h"
+	DefaultUnreachableAfter = 20
 )
 
 // DefaultConfig returns the configuration used for what neither the file
 // nor the flags give.
 func DefaultConfig() Config {
-	return Config{DB: DefaultDB, Listen: DefaultListen, Schedule: DefaultSchedule, Timezone: DefaultTimezone}
+	return Config{DB: DefaultDB, Listen: DefaultListen, Schedule: DefaultSchedule, Timezone: DefaultTimezone,
+		ProbeInterval: DefaultProbeInterval, ReachWindow: DefaultReachWindow, UnreachableAfter: DefaultUnreachableAfter}
 }
 
 // LoadConfig reads a config file on top of DefaultConfig and checks its
@@ -171,6 +187,15 @@ func (c *Config) check() []fieldError {
 			out = append(out, fieldError{"as_of", fmt.Sprintf("%q: want a date YYYY-MM-DD, or nothing for each audit's own day", c.AsOf)})
 		}
 	}
+	if d, err := time.ParseDuration(c.ProbeInterval); err != nil || d < 0 || d > 0 && d < time.Minute {
+		out = append(out, fieldError{"probe_interval", fmt.Sprintf("%q: want a duration of a minute or more (30m, 1h), or 0 for no probes", c.ProbeInterval)})
+	}
+	if d, err := time.ParseDuration(c.ReachWindow); err != nil || d < 0 {
+		out = append(out, fieldError{"reach_window", fmt.Sprintf("%q: want a duration (168h for a week), or 0 for the audit's own attempts only", c.ReachWindow)})
+	}
+	if c.UnreachableAfter < 0 || c.UnreachableAfter > 10000 {
+		out = append(out, fieldError{"unreachable_after", fmt.Sprintf("%d: want 1 to 10000, or 0 for every attempt failing", c.UnreachableAfter)})
+	}
 	if c.WindowMonths < 0 || c.WindowMonths > 120 {
 		out = append(out, fieldError{"window_months", fmt.Sprintf("%d: want 1 to 120, or 0 for the ruleset's", c.WindowMonths)})
 	}
@@ -201,8 +226,22 @@ func flagName(field string) string {
 		return "run-on-start"
 	case "as_of":
 		return "as-of"
+	case "probe_interval":
+		return "probe-interval"
+	case "reach_window":
+		return "reach-window"
+	case "unreachable_after":
+		return "unreachable-after"
 	}
 	return field
+}
+
+// Probing returns the probe interval (0: no probes) and the reachability
+// window (both validated by Validate).
+func (c *Config) Probing() (interval, window time.Duration) {
+	interval, _ = time.ParseDuration(c.ProbeInterval)
+	window, _ = time.ParseDuration(c.ReachWindow)
+	return interval, window
 }
 
 // Location returns the config's time zone (validated by Validate).

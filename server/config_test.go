@@ -22,13 +22,17 @@ timezone: Asia/Shanghai
 as_of: 2026-12-31
 window_months: 12
 run_on_start: true
+probe_interval: 30m
+reach_window: 72h
+unreachable_after: 10
 `
 	got, err := ParseConfig("gongkai.yaml", []byte(full))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Config{Units: "units.yaml", Rules: "rules/", DB: "/var/lib/gongkai/gongkai.db", Schedule: "30 3 * * *",
-		Listen: ":9741", Timezone: "Asia/Shanghai", AsOf: "2026-12-31", WindowMonths: 12, RunOnStart: true, Source: "gongkai.yaml"}
+		Listen: ":9741", Timezone: "Asia/Shanghai", AsOf: "2026-12-31", WindowMonths: 12, RunOnStart: true, Source: "gongkai.yaml",
+		ProbeInterval: "30m", ReachWindow: "72h", UnreachableAfter: 10}
 	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(Config{}, "Pos", "Keys")); d != "" {
 		t.Errorf("full config (-want +got):\n%s", d)
 	}
@@ -65,6 +69,9 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"bad zone", "units: u.yaml\ntimezone: Mars/Olympus\n", []string{"c.yaml:2", "timezone", "Mars/Olympus"}},
 		{"bad as-of", "units: u.yaml\nas_of: 2026-13-01\n", []string{"c.yaml:2", "as_of", "YYYY-MM-DD"}},
 		{"window out of range", "units: u.yaml\nwindow_months: 500\n", []string{"c.yaml:2", "window_months"}},
+		{"bad probe interval", "units: u.yaml\nprobe_interval: 5s\n", []string{"c.yaml:2", "probe_interval", "a minute or more"}},
+		{"bad reach window", "units: u.yaml\nreach_window: a week\n", []string{"c.yaml:2", "reach_window"}},
+		{"bad unreachable after", "units: u.yaml\nunreachable_after: -1\n", []string{"c.yaml:2", "unreachable_after"}},
 		{"no units", "db: x.db\n", []string{"c.yaml:1", "units", "required"}},
 		{"empty db", "units: u.yaml\ndb: \"\"\n", []string{"c.yaml:2", "db"}},
 		{"syntax", "units: [u.yaml\n", []string{"c.yaml:"}},

@@ -82,7 +82,11 @@ func (s *Service) scoredAudit(ctx context.Context, id int64) (*store.Audit, *sto
 	}
 	sc, err := s.db.CurrentScoring(ctx, a.ID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("audit %d has no scoring (it stopped early): %w", a.ID, err)
+		why := "it stopped early"
+		if a.Status == store.AuditRunning {
+			why = "it is still running"
+		}
+		return nil, nil, fmt.Errorf("audit %d has no scoring (%s): %w", a.ID, why, err)
 	}
 	return a, sc, nil
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -45,6 +46,10 @@ const (
 	mUnitAuditFetchError = "gongkai_unit_audit_fetch_errors"
 	mGradeMinScore       = "gongkai_grade_min_score"
 	mBuildInfo           = "gongkai_build_info"
+	mSnapshotErrors      = "gongkai_snapshot_errors_total"
+	mProbes              = "gongkai_probes_total"
+	mUnitProbeSuccess    = "gongkai_unit_probe_success"
+	mLastProbeTime       = "gongkai_last_probe_timestamp_seconds"
 )
 
 // metrics are the service's Prometheus metrics, registered on the registry
@@ -61,6 +66,9 @@ type metrics struct {
 	unitsDone    prometheus.Gauge
 	fetches      *prometheus.CounterVec
 	fetchErrors  *prometheus.CounterVec
+	probes       *prometheus.CounterVec
+	probeOK      *prometheus.GaugeVec
+	lastProbe    prometheus.Gauge
 }
 
 // auditBuckets span a test audit of the sim (seconds) to a district's
@@ -92,7 +100,13 @@ func newMetrics(reg prometheus.Registerer, snap *snapshotCollector, version stri
 		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: mUnitFetches,
 			Help: "Requests made for a unit (pages, link checks, reachability attempts) by the audits of this process."}, []string{"unit"}),
 		fetchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: mUnitFetchErrors,
-			Help: "Requests for a unit that failed, by failure class (down, status, blocked, maintenance, soft404, robots, refused, too-large)."}, []string{"unit", "class"}),
+			Help: "Requests for a unit that failed, by failure class (down, error-status, blocked, maintenance, soft-404, robots, refused, too-large)."}, []string{"unit", "class"}),
+		probes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: mProbes,
+			Help: "Reachability probes of the units' URLs made between audits, by result (ok, failed)."}, []string{"result"}),
+		probeOK: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: mUnitProbeSuccess,
+			Help: "1 when the unit's URL answered the last reachability probe, 0 when it failed."}, []string{"unit"}),
+		lastProbe: prometheus.NewGauge(prometheus.GaugeOpts{Name: mLastProbeTime,
+			Help: "When the last round of reachability probes ended (Unix time); 0 before the first."}),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: mBuildInfo,
 		Help:        "Always 1; its labels say which gongkai runs.",
@@ -100,7 +114,7 @@ func newMetrics(reg prometheus.Registerer, snap *snapshotCollector, version stri
 	build.Set(1)
 	for _, c := range []prometheus.Collector{
 		m.inFlight, m.audits, m.skipped, m.duration, m.lastDuration, m.nextAudit, m.interval,
-		m.units, m.unitsDone, m.fetches, m.fetchErrors, build, snap,
+		m.units, m.unitsDone, m.fetches, m.fetchErrors, m.probes, m.probeOK, m.lastProbe, build, snap,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	} {
@@ -111,6 +125,8 @@ func newMetrics(reg prometheus.Registerer, snap *snapshotCollector, version stri
 	for _, r := range []string{resultComplete, resultIncomplete, resultFailed} {
 		m.audits.WithLabelValues(r) // present from the start, so rates and increases work
 	}
+	m.probes.WithLabelValues("ok")
+	m.probes.WithLabelValues("failed")
 	return m, nil
 }
 
@@ -141,8 +157,9 @@ type snapshotCollector struct {
 	last     func() lastRun
 
 	mu   sync.Mutex
-	errs int
+	errs int // failed reads of the snapshot
 
+	snapErrors                                            *prometheus.Desc
 	latestAudit, latestAsOf, lastSuccessTime, lastSuccess *prometheus.Desc
 	info, score, dimension, change, grade, rank, vetoed   *prometheus.Desc
 	reachable, findings, fetches, fetchErrors, gradeMin   *prometheus.Desc
@@ -169,7 +186,8 @@ func newSnapshotCollector(snapshot func(context.Context) (*Snapshot, error), gra
 		findings:        d(mUnitFindings, "Findings that stand against the unit in the latest complete audit (dismissed on review excluded), by kind and severity.", "unit", "kind", "severity"),
 		fetches:         d(mUnitAuditFetches, "Requests made for the unit in the latest complete audit.", "unit"),
 		fetchErrors:     d(mUnitAuditFetchError, "Requests for the unit that failed in the latest complete audit.", "unit"),
-		gradeMin:        d(mGradeMinScore, "Lowest score (points) of a grade in the service's ruleset, by the grade's English name.", "grade"),
+		gradeMin:        d(mGradeMinScore, "Lowest score (points) of a grade in the service's ruleset, by the grade's English name and level (as gongkai_unit_grade_level).", "grade", "level"),
+		snapErrors:      d(mSnapshotErrors, "Reads of the latest audit from the database for /metrics that failed; the per-unit metrics are missing from a scrape whose read failed."),
 	}
 }
 
@@ -177,7 +195,7 @@ func newSnapshotCollector(snapshot func(context.Context) (*Snapshot, error), gra
 func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.latestAudit, c.latestAsOf, c.lastSuccessTime, c.lastSuccess,
 		c.info, c.score, c.dimension, c.change, c.grade, c.rank, c.vetoed, c.reachable, c.findings,
-		c.fetches, c.fetchErrors, c.gradeMin} {
+		c.fetches, c.fetchErrors, c.gradeMin, c.snapErrors} {
 		ch <- d
 	}
 }
@@ -195,11 +213,18 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		if name == "" {
 			name = g.Name
 		}
-		gauge(c.gradeMin, g.Min, name)
+		gauge(c.gradeMin, g.Min, name, strconv.Itoa(len(grades)-1-i))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	s, err := c.snapshot(ctx)
+	c.mu.Lock()
+	if err != nil {
+		c.errs++
+	}
+	errs := c.errs
+	c.mu.Unlock()
+	ch <- prometheus.MustNewConstMetric(c.snapErrors, prometheus.CounterValue, float64(errs))
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(c.score, snapshotError(err))
 		return

@@ -82,6 +82,7 @@ type Service struct {
 	last     *RunStatus
 	runs     sync.WaitGroup
 	snap     *Snapshot
+	probing  bool // a round of probes is under way
 }
 
 // RunStatus describes one audit run of the service.
@@ -216,6 +217,14 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	if s.cfg.RunOnStart {
 		s.startRun("start")
 	}
+	var probes sync.WaitGroup
+	if every, _ := s.cfg.Probing(); every > 0 {
+		probes.Add(1)
+		go func() {
+			defer probes.Done()
+			s.probeLoop(ctx, every)
+		}()
+	}
 
 	var err error
 	select {
@@ -233,6 +242,7 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.mu.Unlock()
 	s.runs.Wait()
+	probes.Wait()
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if serr := srv.Shutdown(shut); serr != nil && err == nil {
@@ -374,9 +384,10 @@ func (s *Service) run(ctx context.Context, st *RunStatus) {
 	s.metrics.units.Set(float64(len(uf.Units)))
 	s.metrics.unitsDone.Set(0)
 	s.log.Info("audit started", "source", st.Source, "as_of", asOf.String(), "units", len(uf.Units))
+	_, window := s.cfg.Probing()
 	sum, runErr = audit.Run(ctx, audit.Options{
 		Units: uf, Rules: rs, AsOf: asOf, DB: s.db, Crawler: co, Now: s.now, Logger: s.log,
-		Note: "serve: " + st.Source,
+		Note: "serve: " + st.Source, ReachWindow: window, ReachRequired: s.cfg.UnreachableAfter,
 		OnUnit: func(ue *evidence.UnitEvidence, _ scoring.UnitScore) {
 			s.metrics.observeUnit(ue)
 			s.mu.Lock()
@@ -390,6 +401,111 @@ func (s *Service) run(ctx context.Context, st *RunStatus) {
 	case errors.Is(runErr, audit.ErrIncomplete) || ctx.Err() != nil:
 		result = resultIncomplete
 	}
+}
+
+// probeLoop probes every unit's URL every interval until ctx is done,
+// skipping a round while an audit runs (the audit tries the URLs itself).
+func (s *Service) probeLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if running, _ := s.Status(); running != nil {
+				continue
+			}
+			if err := s.Probe(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("reachability probes", "error", err)
+			}
+		}
+	}
+}
+
+// probeWorkers bounds the probes in flight (one per unit).
+const probeWorkers = 8
+
+// Probe makes one round of reachability probes: every unit of the units
+// file is tried once (with the crawler's retries and timeouts) and the
+// result stored, to count in the observation window of the next audits.
+// Probes older than twice the window are pruned.
+func (s *Service) Probe(ctx context.Context) error {
+	s.mu.Lock()
+	if s.probing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.probing = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.probing = false
+		s.mu.Unlock()
+	}()
+	uf, _, err := s.load()
+	if err != nil {
+		return err
+	}
+	co, err := audit.CrawlOptions(s.opts.Crawler, uf)
+	if err != nil {
+		return err
+	}
+	co.Logger = s.log
+	cr := crawler.New(co)
+	defer cr.Close()
+	s.metrics.probeOK.Reset() // units that left the roster leave the metric
+	work := make(chan int)
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		firstE error
+		failed int
+	)
+	for range probeWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				u := &uf.Units[i]
+				f := cr.Probe(ctx, audit.TargetFor(u, nil))
+				if ctx.Err() != nil {
+					continue // a probe cut short by the stop says nothing of the site
+				}
+				result := "ok"
+				if f.Class != evidence.ClassOK {
+					result = "failed"
+				}
+				s.metrics.probes.WithLabelValues(result).Inc()
+				s.metrics.probeOK.WithLabelValues(u.ID).Set(boolFloat(result == "ok"))
+				err := s.db.SaveProbe(context.WithoutCancel(ctx), u.ID, f)
+				mu.Lock()
+				if result == "failed" {
+					failed++
+				}
+				if err != nil && firstE == nil {
+					firstE = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range uf.Units {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+	s.metrics.lastProbe.Set(float64(s.now().UnixNano()) / 1e9)
+	if _, window := s.cfg.Probing(); window > 0 {
+		if _, err := s.db.PruneProbes(context.WithoutCancel(ctx), s.now().Add(-2*window)); err != nil && firstE == nil {
+			firstE = err
+		}
+	}
+	s.log.Info("reachability probes", "units", len(uf.Units), "failed", failed)
+	return firstE
 }
 
 // load reads the units file and the ruleset as configured.

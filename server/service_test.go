@@ -133,7 +133,9 @@ func TestService_SurvivesFailingAudit(t *testing.T) {
 // TestService_Schedule: the cron schedule starts audits by itself and
 // publishes when it runs next.
 func TestService_Schedule(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12, Schedule: "@every 1s"})
+	// A polite crawl makes the audit outlast the schedule's second.
+	slow := crawler.Options{Delay: 40 * time.Millisecond, PerHost: 1, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond}
+	e := servertest.Start(t, servertest.Options{Units: 12, Schedule: "@every 1s", Crawler: &slow})
 	if next := gauge(t, e, "gongkai_next_audit_timestamp_seconds"); next < float64(time.Now().Unix()) {
 		t.Errorf("next audit at %v, before now", next)
 	}
@@ -165,7 +167,7 @@ func TestService_Schedule(t *testing.T) {
 // database marked incomplete; a new service on the database starts clean.
 func TestServe_StopCancelsTheRunningAudit(t *testing.T) {
 	slow := crawler.Options{Delay: 100 * time.Millisecond, PerHost: 1, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond}
-	e := servertest.Start(t, servertest.Options{Units: 12, Crawler: &slow})
+	e := servertest.Start(t, servertest.Options{Crawler: &slow}) // all 47 units: some are left when it stops
 	if _, err := e.Service.Trigger("test"); err != nil {
 		t.Fatal(err)
 	}
@@ -203,5 +205,67 @@ func TestServe_StopCancelsTheRunningAudit(t *testing.T) {
 	}
 	if _, err := e.Service.Trigger("late"); !errors.Is(err, server.ErrNotServing) {
 		t.Errorf("trigger after stop: %v, want ErrNotServing", err)
+	}
+}
+
+// TestService_ObservationWindow: an unanswering unit is judged unreachable
+// only once the probes between audits and the audit's own attempts add up
+// to the configured failures; before that it gets a notice without points.
+// Every attempt is kept as the finding's evidence.
+func TestService_ObservationWindow(t *testing.T) {
+	e := servertest.Start(t, servertest.Options{Units: 12, Config: func(c *server.Config) {
+		c.ReachWindow, c.UnreachableAfter = "1h", 4
+	}})
+	ctx := context.Background()
+	if err := e.Service.Probe(ctx); err != nil {
+		t.Fatal(err)
+	}
+	down := ""
+	for _, u := range e.Fleet.District().Units {
+		if u.Role == "unreachable" {
+			down = u.ID
+			break
+		}
+	}
+	if down == "" {
+		t.Fatal("the sim has no unreachable unit among the first 12")
+	}
+	if got := gauge(t, e, "gongkai_unit_probe_success", "unit", down); got != 0 {
+		t.Errorf("probe success of %s = %v", down, got)
+	}
+	if got := gauge(t, e, "gongkai_probes_total", "result", "failed"); got < 1 {
+		t.Errorf("failed probes = %v", got)
+	}
+	// severityOf returns the unit's site.unreachable finding in the latest audit.
+	severityOf := func() (string, int) {
+		t.Helper()
+		sc, err := e.Service.DB().LatestAudit(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, err := e.Service.DB().CurrentScoring(ctx, sc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := e.Service.DB().Findings(ctx, cur.ID, store.FindingFilter{Unit: down, Kind: "site.unreachable"})
+		if err != nil || len(fs) != 1 {
+			t.Fatalf("site.unreachable findings of %s: %d, %v", down, len(fs), err)
+		}
+		return fs[0].Severity, len(fs[0].Evidence)
+	}
+	// One probe and the audit's one attempt: 2 of the 4 failures needed.
+	e.Audit(t)
+	if sev, n := severityOf(); sev != "notice" || n != 2 {
+		t.Errorf("after 1 probe: %s with %d attempts as evidence; want a notice with 2", sev, n)
+	}
+	for range 2 {
+		if err := e.Service.Probe(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Three probes and the audit's attempt: unreachable.
+	e.Audit(t)
+	if sev, n := severityOf(); sev != "veto" || n != 4 {
+		t.Errorf("after 3 probes: %s with %d attempts as evidence; want a veto with 4", sev, n)
 	}
 }

@@ -19,10 +19,10 @@ import (
 // StoredFetch is one recorded request with the audit and unit it was made for.
 type StoredFetch struct {
 	// ID is the row's id, unique within the database.
-	ID int64
+	ID int64 `json:"id"`
 	// AuditID and Unit say which audit and unit the request was made for.
-	AuditID int64
-	Unit    string
+	AuditID int64  `json:"audit_id"`
+	Unit    string `json:"unit"`
 	// Fetch is the request as recorded. Its Meta, ETag and LastModified are
 	// not kept in the fetch rows (they are in the unit's evidence); they are
 	// always empty here.

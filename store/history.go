@@ -12,10 +12,10 @@ import (
 // UnitStat is what the crawl of one unit in one audit came to.
 type UnitStat struct {
 	// Reachable says whether the unit's site answered.
-	Reachable bool
+	Reachable bool `json:"reachable"`
 	// Fetches counts the requests made for the unit; Errors those that failed.
-	Fetches int
-	Errors  int
+	Fetches int `json:"fetches"`
+	Errors  int `json:"errors"`
 }
 
 // UnitStats returns, by unit id, the crawl figures of every unit whose

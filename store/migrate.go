@@ -40,6 +40,7 @@ var migrations = []migration{
 	{name: "initial schema", sql: schemaV1},
 	{name: "finding parts, stored rulesets, reviews", sql: schemaV2},
 	{name: "drop the fetches URL index", sql: schemaV3},
+	{name: "reachability probes", sql: schemaV4},
 }
 
 // migrate brings the database up to len(steps).
@@ -263,3 +264,17 @@ CREATE INDEX reviews_fingerprint ON reviews (fingerprint, id);
 // (then URL or final URL within the unit's few hundred rows), and keeping a
 // second index on every fetch row cost a third of the time to store an audit.
 const schemaV3 = `DROP INDEX IF EXISTS fetches_url;`
+
+// schemaV4 keeps the reachability probes `serve` makes between audits:
+// one row per probe of a unit's URL, the fetch record as JSON.
+const schemaV4 = `
+CREATE TABLE probes (
+	id         INTEGER PRIMARY KEY,
+	unit_id    TEXT    NOT NULL,
+	url        TEXT    NOT NULL,
+	at         TEXT    NOT NULL,
+	ok         INTEGER NOT NULL CHECK (ok IN (0, 1)),
+	fetch      TEXT    NOT NULL -- JSON evidence.Fetch
+) STRICT;
+CREATE INDEX probes_unit_at ON probes (unit_id, at);
+`

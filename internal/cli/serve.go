@@ -31,7 +31,13 @@ never two at once, and serves on one address: the web dashboard (/), the JSON
 API (/api/...), Prometheus metrics (/metrics) and /healthz.
 
 Settings come from the config file (YAML: units, rules, db, schedule, listen,
-timezone, as_of, window_months, run_on_start); a flag overrides the file. The
+timezone, as_of, window_months, run_on_start, probe_interval, reach_window,
+unreachable_after); a flag overrides the file.
+
+Between audits serve probes every unit's URL (hourly by default); an audit
+counts the probes of the observation window (a week) with its own attempts,
+and judges an unanswering unit unreachable only after 20 failures in it (the
+national inspection practice); fewer give a notice without points. The
 token that lets POST /api/audits start an audit comes only from the environment
 variable GONGKAI_TOKEN; without it the trigger answers 401.
 
@@ -72,6 +78,11 @@ in the database, marked incomplete), and exits 0.`,
 			set("listen", &cfg.Listen, over.Listen)
 			set("timezone", &cfg.Timezone, over.Timezone)
 			set("as-of", &cfg.AsOf, over.AsOf)
+			set("probe-interval", &cfg.ProbeInterval, over.ProbeInterval)
+			set("reach-window", &cfg.ReachWindow, over.ReachWindow)
+			if overridden("unreachable-after") {
+				cfg.UnreachableAfter = over.UnreachableAfter
+			}
 			if overridden("window-months") {
 				cfg.WindowMonths = over.WindowMonths
 			}
@@ -125,6 +136,9 @@ in the database, marked incomplete), and exits 0.`,
 	fl.StringVar(&over.AsOf, "as-of", "", "fix every audit's evaluation date YYYY-MM-DD (default: the audit's own day)")
 	fl.IntVar(&over.WindowMonths, "window-months", 0, "evaluation window in months (default: the ruleset's)")
 	fl.BoolVar(&over.RunOnStart, "run-on-start", false, "start an audit as soon as the service is up")
+	fl.StringVar(&over.ProbeInterval, "probe-interval", server.DefaultProbeInterval, "probe every unit's URL this often between audits; 0 for no probes")
+	fl.StringVar(&over.ReachWindow, "reach-window", server.DefaultReachWindow, "observation window of reachability: probes of this span before an audit count")
+	fl.IntVar(&over.UnreachableAfter, "unreachable-after", server.DefaultUnreachableAfter, "failed attempts in the window that make a unit unreachable (fewer: a notice); 0 for every attempt failing")
 	fl.BoolVarP(&verbose, "verbose", "v", false, "log each unit as it is audited")
 	cf.register(c)
 	_ = c.MarkFlagFilename("config", "yaml", "yml")

@@ -125,6 +125,9 @@ func Start(t testing.TB, o Options) *Env {
 	cfg.Schedule = o.Schedule
 	cfg.Listen = "127.0.0.1:0"
 	cfg.AsOf = sim.DefaultAsOf
+	// An unanswering unit is unreachable at once, as in `gongkai audit`,
+	// unless a test sets up the observation window.
+	cfg.UnreachableAfter = 0
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
