@@ -530,7 +530,7 @@ func TestAgainstService(t *testing.T) {
 	// scheduled run gets in the way.
 	// Units unreachable in one audit are judged so at once (no
 	// observation window of probes), so they alert as below pass.
-	e := servertest.Start(t, servertest.Options{Units: 12, Schedule: "0 3 1 1 *", Config: func(c *server.Config) { c.UnreachableAfter = 0 }})
+	e := servertest.Start(t, servertest.Options{Units: 6, Schedule: "0 3 1 1 *", Config: func(c *server.Config) { c.UnreachableAfter = 0 }})
 	step("service started")
 	// The first audit runs while Prometheus starts; Prometheus watches
 	// the second: counters grow, score changes appear.

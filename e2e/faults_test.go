@@ -20,9 +20,10 @@ import (
 )
 
 // faultTimeouts are the crawl bounds of the fault-fleet audit: short, so
-// the test is quick, and what bounds the audit's time.
+// the test is quick, and what bounds the audit's time; not so short that a
+// healthy page of a loaded machine (tests under -race) misses them.
 var faultTimeouts = crawler.Options{
-	HeaderTimeout: time.Second, PageTimeout: 3 * time.Second, UnitTimeout: 25 * time.Second,
+	HeaderTimeout: 3 * time.Second, PageTimeout: 5 * time.Second, UnitTimeout: 30 * time.Second,
 	ReachAttempts: 2, ReachSpacing: 50 * time.Millisecond, RetryBase: 5 * time.Millisecond,
 	MaxRetryAfter: time.Second,
 }
@@ -33,6 +34,7 @@ var faultTimeouts = crawler.Options{
 // recorded against the faulty URL; faults the crawler gets past leave the
 // unit's findings exactly its truth.
 func TestAudit_FaultFleet(t *testing.T) {
+	t.Parallel() // it mostly waits on slow sites: let the other tests run meanwhile
 	ctx := context.Background()
 	fl, err := faults.Start(faults.Config{})
 	if err != nil {

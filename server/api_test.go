@@ -43,7 +43,7 @@ func do(t *testing.T, method, url, token string) (*http.Response, []byte) {
 // TestAPI_BeforeTheFirstAudit: the endpoints answer, with 404 and a
 // message where there is nothing yet.
 func TestAPI_BeforeTheFirstAudit(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12})
+	e := servertest.Start(t, servertest.Options{Units: 4})
 	for path, code := range map[string]int{
 		"/api/status": 200, "/api/audits": 200, "/api/ranking": 404, "/api/problems": 404,
 		"/api/units/hrq-fgw": 404, "/api/findings/1": 404, "/healthz": 200, "/metrics": 200,
@@ -64,7 +64,7 @@ func TestAPI_BeforeTheFirstAudit(t *testing.T) {
 }
 
 func TestAPI(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12})
+	e := servertest.Start(t, servertest.Options{Units: 4})
 	e.Audit(t)
 
 	var rv server.RankingView
@@ -75,7 +75,7 @@ func TestAPI(t *testing.T) {
 	if err := json.Unmarshal(body, &rv); err != nil {
 		t.Fatal(err)
 	}
-	if rv.Audit.ID != 1 || rv.Audit.Status != "complete" || len(rv.Ranking) != 12 || len(rv.Dimensions) == 0 || rv.Previous != nil {
+	if rv.Audit.ID != 1 || rv.Audit.Status != "complete" || len(rv.Ranking) != 4 || len(rv.Dimensions) == 0 || rv.Previous != nil {
 		t.Fatalf("ranking: audit %+v, %d rows, %d dimensions", rv.Audit, len(rv.Ranking), len(rv.Dimensions))
 	}
 	for i, r := range rv.Ranking {
@@ -155,7 +155,7 @@ func TestAPI(t *testing.T) {
 // TestAPI_FindingBody: the stored page is served as text, sandboxed,
 // never as HTML on the dashboard's origin.
 func TestAPI_FindingBody(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12})
+	e := servertest.Start(t, servertest.Options{Units: 4})
 	e.Audit(t)
 	var probs []report.Problem
 	_, body := get(t, e.URL+"/api/problems")
@@ -192,7 +192,7 @@ func TestAPI_FindingBody(t *testing.T) {
 
 // TestAPI_Trigger: POST /api/audits needs the bearer token.
 func TestAPI_Trigger(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12, Token: "s3cret-token"})
+	e := servertest.Start(t, servertest.Options{Units: 4, Token: "s3cret-token"})
 	url := e.URL + "/api/audits"
 	for _, auth := range []string{"", "Bearer", "Bearer wrong", "Basic czNjcmV0LXRva2Vu", "Bearer s3cret-token-and-more", "s3cret-token"} {
 		resp, body := do(t, http.MethodPost, url, auth)
@@ -223,7 +223,7 @@ func TestAPI_Trigger(t *testing.T) {
 // TestAPI_TriggerDisabledWithoutToken: with no GONGKAI_TOKEN nobody can
 // start an audit, not even with an empty bearer.
 func TestAPI_TriggerDisabledWithoutToken(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12, NoToken: true})
+	e := servertest.Start(t, servertest.Options{Units: 4, NoToken: true})
 	for _, auth := range []string{"", "Bearer ", "Bearer test-token"} {
 		resp, body := do(t, http.MethodPost, e.URL+"/api/audits", auth)
 		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "GONGKAI_TOKEN") {
@@ -238,7 +238,7 @@ func TestAPI_TriggerDisabledWithoutToken(t *testing.T) {
 
 // TestSecurityHeaders: every answer, page, API or metrics, carries them.
 func TestSecurityHeaders(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12})
+	e := servertest.Start(t, servertest.Options{Units: 4})
 	for _, path := range []string{"/", "/api/status", "/api/nothing", "/metrics", "/healthz", "/no/such/page"} {
 		resp, _ := get(t, e.URL+path)
 		h := resp.Header

@@ -17,7 +17,7 @@ import (
 // series per unit where it should be, no URL in a label, and the linter
 // finds nothing.
 func TestMetrics(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12})
+	e := servertest.Start(t, servertest.Options{Units: 4})
 	e.Audit(t)
 	if families := scrape(t, e.URL); families["gongkai_unit_score_change"] != nil {
 		t.Error("a score change after the first audit")

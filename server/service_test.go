@@ -55,7 +55,7 @@ func gauge(t *testing.T, e *servertest.Env, name string, labels ...string) float
 // TestTrigger_NeverTwoAtOnce: while an audit runs, a second trigger (by
 // the API or the schedule) is refused and counted, not queued.
 func TestTrigger_NeverTwoAtOnce(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12})
+	e := servertest.Start(t, servertest.Options{Units: 4})
 	first, err := e.Service.Trigger("test")
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestTrigger_NeverTwoAtOnce(t *testing.T) {
 // fails that run (counted, logged with the file's line) and the service
 // audits again once it is fixed.
 func TestService_SurvivesFailingAudit(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12})
+	e := servertest.Start(t, servertest.Options{Units: 4})
 	good, err := os.ReadFile(e.UnitsPath)
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestService_SurvivesFailingAudit(t *testing.T) {
 func TestService_Schedule(t *testing.T) {
 	// A polite crawl makes the audit outlast the schedule's second.
 	slow := crawler.Options{Delay: 40 * time.Millisecond, PerHost: 1, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond}
-	e := servertest.Start(t, servertest.Options{Units: 12, Schedule: "@every 1s", Crawler: &slow})
+	e := servertest.Start(t, servertest.Options{Units: 4, Schedule: "@every 1s", Crawler: &slow})
 	if next := gauge(t, e, "gongkai_next_audit_timestamp_seconds"); next < float64(time.Now().Unix()) {
 		t.Errorf("next audit at %v, before now", next)
 	}
@@ -213,7 +213,7 @@ func TestServe_StopCancelsTheRunningAudit(t *testing.T) {
 // to the configured failures; before that it gets a notice without points.
 // Every attempt is kept as the finding's evidence.
 func TestService_ObservationWindow(t *testing.T) {
-	e := servertest.Start(t, servertest.Options{Units: 12, Config: func(c *server.Config) {
+	e := servertest.Start(t, servertest.Options{Units: 4, Config: func(c *server.Config) {
 		c.ReachWindow, c.UnreachableAfter = "1h", 4
 	}})
 	ctx := context.Background()
