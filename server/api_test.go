@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"gongkai/internal/servertest"
 	"gongkai/report"
@@ -247,5 +249,37 @@ func TestSecurityHeaders(t *testing.T) {
 			h.Get("Referrer-Policy") == "" {
 			t.Errorf("GET %s: headers %v", path, h)
 		}
+	}
+}
+
+// TestServe_SlowClientCutOff: a client that trickles its request header
+// (slow loris) is disconnected after the header timeout, and the service
+// keeps answering others.
+func TestServe_SlowClientCutOff(t *testing.T) {
+	e := servertest.Start(t, servertest.Options{Units: 4, ReadHeaderTimeout: 300 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	if _, err := conn.Write([]byte("GET /api/status HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 512)
+	for {
+		// A byte of header now and then does not keep the connection.
+		conn.Write([]byte("X"))
+		n, err := conn.Read(buf)
+		if err != nil || n > 0 {
+			break
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the slow client was held %v", d)
+	}
+	if resp, _ := get(t, e.URL+"/healthz"); resp.StatusCode != 200 {
+		t.Errorf("healthz after the slow client: %s", resp.Status)
 	}
 }

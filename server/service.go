@@ -51,6 +51,9 @@ type Options struct {
 	Now func() time.Time
 	// Version is reported in gongkai_build_info.
 	Version string
+	// ReadHeaderTimeout bounds how long a client may take to send its
+	// request's header (a slow-loris client is cut off); 0 means 10 s.
+	ReadHeaderTimeout time.Duration
 }
 
 // Errors of Trigger.
@@ -194,9 +197,13 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	s.serveCtx = ctx
 	s.mu.Unlock()
 
+	headerTimeout := s.opts.ReadHeaderTimeout
+	if headerTimeout <= 0 {
+		headerTimeout = 10 * time.Second
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: headerTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -320,5 +321,77 @@ func TestServeFlagsOverrideTheConfig(t *testing.T) {
 	code, _, stderr = run(t, "serve", "--config", cfg, "--listen", "127.0.0.1:0", "--db", filepath.Join(dir, "g.db"))
 	if code == exitOK || !strings.Contains(stderr, "u.yaml") || strings.Contains(stderr, "listen") {
 		t.Errorf("good --listen over the file's: exit %d, %s", code, stderr)
+	}
+}
+
+// TestAudit_BadInputRefusedBeforeAnyRequest: every kind of mistake in a
+// units file, a rules directory or the as-of date stops `audit` with the
+// file:line (or the flag) and a non-zero exit, before a single request
+// reaches the units' sites.
+func TestAudit_BadInputRefusedBeforeAnyRequest(t *testing.T) {
+	var requests atomic.Int32
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		fmt.Fprint(w, "<html><body>ok</body></html>")
+	}))
+	defer site.Close()
+	dir := t.TempDir()
+	good := fmt.Sprintf("units:\n  - id: finance\n    name: 区财政局\n    type: bureau\n    url: %s/\n", site.URL)
+	rulesDir := filepath.Join(dir, "rules")
+	if code, _, errs := run(t, "rules", "dump", rulesDir); code != 0 {
+		t.Fatal(errs)
+	}
+	checks := filepath.Join(rulesDir, "checks.yaml")
+	data, _ := os.ReadFile(checks)
+	if err := os.WriteFile(checks, []byte(strings.Replace(string(data), "kind: presence", "kind: presense", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, units string
+		args        []string
+		// want are substrings of stderr; "@" stands for the units file.
+		want []string
+	}{
+		{"yaml syntax", "units:\n  - id: [finance\n", nil, []string{"@:"}},
+		{"not a list", "units: finance\n", nil, []string{"@:1:"}},
+		{"duplicate ids", good + "  - id: finance\n    name: 另一个\n    type: bureau\n    url: " + site.URL + "/x/\n", nil, []string{"@:6:", "duplicate"}},
+		{"unknown type", strings.Replace(good, "type: bureau", "type: buro", 1), nil, []string{"@:4:", "buro"}},
+		{"ftp URL", strings.Replace(good, "url: "+site.URL+"/", "url: ftp://example.org/", 1), nil, []string{"@:5:", "url"}},
+		{"URL without host", strings.Replace(good, "url: "+site.URL+"/", "url: /zwgk/", 1), nil, []string{"@:5:", "url"}},
+		{"wrong type", strings.Replace(good, "name: 区财政局", "name: [区财政局]", 1), nil, []string{"@:3:", "name"}},
+		{"unknown key", good + "    colour: red\n", nil, []string{"@:6:", "colour"}},
+		{"missing name", strings.Replace(good, "    name: 区财政局\n", "", 1), nil, []string{"@:2:", "name"}},
+		{"unknown column override", good + "    columns:\n      guidance: " + site.URL + "/g/\n", nil, []string{"@:7:", "guidance"}},
+		{"broken rules", good, []string{"--rules", rulesDir}, []string{"checks.yaml:", "presense"}},
+		{"malformed as-of", good, []string{"--as-of", "2026-02-30"}, []string{"--as-of"}},
+		{"future as-of", good, []string{"--as-of", "2027-01-01"}, []string{"--as-of", "future"}},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("units-%d.yaml", i))
+			if err := os.WriteFile(path, []byte(tc.units), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			db := filepath.Join(dir, fmt.Sprintf("db-%d.db", i))
+			code, _, stderr := run(t, append([]string{"audit", "--units", path, "--db", db}, tc.args...)...)
+			if code == 0 {
+				t.Fatalf("exit 0 for %s", tc.name)
+			}
+			for _, w := range tc.want {
+				w = strings.ReplaceAll(w, "@", path)
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if n := requests.Load(); n != 0 {
+				t.Fatalf("%d requests reached the site", n)
+			}
+		})
+	}
+	// The same file without the mistake is audited (the site is reached).
+	path := filepath.Join(dir, "good.yaml")
+	os.WriteFile(path, []byte(good), 0o644)
+	if code, _, stderr := run(t, "audit", "--units", path, "--db", filepath.Join(dir, "good.db"), "--as-of", "2026-03-01", "--reach-attempts", "1"); code != 0 || requests.Load() == 0 {
+		t.Errorf("the good file: exit %d, %d requests: %s", code, requests.Load(), stderr)
 	}
 }

@@ -64,6 +64,8 @@ type Options struct {
 	// Crawler replaces the fast crawl options tests use by default (no
 	// delay, one reachability attempt) when it is not zero.
 	Crawler *crawler.Options
+	// ReadHeaderTimeout is the service's (0: its default).
+	ReadHeaderTimeout time.Duration
 	// Config, when set, edits the service's config before it starts.
 	Config func(*server.Config)
 	// District, when set, edits the generated district before it starts,
@@ -138,6 +140,7 @@ func Start(t testing.TB, o Options) *Env {
 	reg := prometheus.NewRegistry()
 	svc, err := server.New(context.Background(), server.Options{
 		Config: cfg, Token: token, Registry: reg, Version: "test", Crawler: co,
+		ReadHeaderTimeout: o.ReadHeaderTimeout,
 	})
 	if err != nil {
 		t.Fatal(err)
