@@ -62,7 +62,52 @@ type Options struct {
 	// audit is scored and marked complete as if it had never stopped. The
 	// units file, ruleset and as-of date must be the audit's own.
 	Resume int64
+	// Source supplies the units' evidence; nil crawls them here with the
+	// local crawler (Crawler.CrawlAll). A distributed audit (package dist)
+	// supplies evidence crawled elsewhere; judging, storing and scoring
+	// are the same either way.
+	Source Source
 }
+
+// Source supplies the evidence of an audit's units: it calls emit once
+// with each unit's evidence (from one goroutine at a time) and returns when
+// every target is emitted, or ctx is done, or it cannot go on. A unit it
+// does not emit is not audited, and the audit ends incomplete; an error it
+// returns is reported with ErrIncomplete.
+type Source func(ctx context.Context, job SourceJob, emit Emit) error
+
+// Emit hands one unit's evidence to the audit. stored, when not nil, is
+// called once the unit's evidence is stored (nil) or was not (an error),
+// from the goroutine that stored it.
+type Emit func(ue *evidence.UnitEvidence, stored func(error))
+
+// SourceJob is what a Source is asked to supply.
+type SourceJob struct {
+	// AuditID is the audit's id in its database.
+	AuditID int64
+	// Started is the audit's start time as the database records it (the
+	// same when the audit is resumed).
+	Started time.Time
+	// Resumed is true when the audit is being resumed (Options.Resume).
+	Resumed bool
+	// Targets are the units to crawl: all of them, or on resume those the
+	// database does not hold yet.
+	Targets []crawler.Target
+	// Crawler is the audit's crawl configuration (politeness, limits).
+	Crawler crawler.Options
+}
+
+// localSource crawls the targets in this process.
+func localSource(ctx context.Context, job SourceJob, emit Emit) error {
+	cr := crawler.New(job.Crawler)
+	defer cr.Close()
+	cr.CrawlAll(ctx, job.Targets, func(ue *evidence.UnitEvidence) { emit(ue, nil) })
+	return nil
+}
+
+// errNotStored is what a unit's stored callback gets when an earlier store
+// error stopped the audit before the unit was stored.
+var errNotStored = errors.New("not stored: the audit stopped on a store error")
 
 // Summary is what an audit produced.
 type Summary struct {
@@ -144,8 +189,19 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		log.Info("audit started", "audit", auditID, "units", len(targets), "as_of", o.AsOf.String())
 	}
 	sum.AuditID = auditID
-	cr := crawler.New(o.Crawler)
-	defer cr.Close()
+	job := SourceJob{AuditID: auditID, Started: start, Resumed: o.Resume != 0, Targets: targets, Crawler: o.Crawler}
+	src := o.Source
+	if src == nil {
+		src = localSource
+	} else {
+		// A remote source keys its messages by the start time as stored,
+		// which a resumed run reads back identically.
+		a, err := o.DB.Audit(ctx, auditID)
+		if err != nil {
+			return nil, fmt.Errorf("audit %d: %w", auditID, err)
+		}
+		job.Started = a.StartedAt
+	}
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -155,13 +211,21 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	// The channel's buffer bounds how many crawled units wait, holding
 	// their bodies.
 	workers := max(2, runtime.GOMAXPROCS(0))
-	queue := make(chan *evidence.UnitEvidence, workers)
+	type emitted struct {
+		ue     *evidence.UnitEvidence
+		stored func(error)
+	}
+	queue := make(chan emitted, workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ue := range queue {
+			for e := range queue {
+				ue, ack := e.ue, e.stored
+				if ack == nil {
+					ack = func(error) {}
+				}
 				if !ue.Reach.Reachable {
 					if err := observe(ctx, o, ue, start); err != nil {
 						log.Error("reachability probes", "unit", ue.Unit.ID, "error", err)
@@ -173,6 +237,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 				failed := storeErr != nil
 				mu.Unlock()
 				if failed {
+					ack(errNotStored)
 					continue
 				}
 				if !o.SkipEvidence {
@@ -191,6 +256,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 							mu.Unlock()
 							cancel()
 						}
+						ack(err)
 						continue
 					}
 				}
@@ -211,10 +277,11 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 					o.OnUnit(ue, us)
 				}
 				mu.Unlock()
+				ack(nil)
 			}
 		}()
 	}
-	cr.CrawlAll(cctx, targets, func(ue *evidence.UnitEvidence) { queue <- ue })
+	srcErr := src(cctx, job, func(ue *evidence.UnitEvidence, stored func(error)) { queue <- emitted{ue, stored} })
 	close(queue)
 	wg.Wait()
 	sum.Duration = now().Sub(start)
@@ -225,7 +292,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		if cause == nil {
 			cause = fmt.Errorf("%w: %d of %d units crawled", ErrIncomplete, done, total)
 		}
-		return sum, errors.Join(cause, ferr)
+		return sum, errors.Join(cause, srcErr, ferr)
 	}
 	final := scoring.Finalize(o.Rules, res)
 	rosterByID := map[string]evidence.Unit{}
