@@ -3,8 +3,10 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,25 +39,40 @@ type simAudit struct {
 
 // auditSim serves the simulated district for seed and date, audits it with
 // the default ruleset into a fresh database, and returns the findings and
-// the truth.
+// the truth. Fleet and database close when t ends.
 func auditSim(t *testing.T, seed int64, asOf string) *simAudit {
 	t.Helper()
+	a, err := newSimAudit(seed, asOf, filepath.Join(t.TempDir(), "e2e.db"))
+	if a != nil {
+		t.Cleanup(func() {
+			a.db.Close()
+			a.fleet.Close()
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// newSimAudit is auditSim without a test: the caller closes fleet and db.
+func newSimAudit(seed int64, asOf, dbPath string) (*simAudit, error) {
 	ctx := context.Background()
 	rs := rules.MustDefault()
 	date := evidence.MustParseDate(asOf)
 	d, err := sim.Generate(sim.Config{Seed: seed, AsOf: date, Rules: rs})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	fleet, err := d.Start()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { fleet.Close() })
 	uf := fleet.UnitsFile()
 	co, err := audit.CrawlOptions(crawler.Options{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}, uf)
 	if err != nil {
-		t.Fatal(err)
+		fleet.Close()
+		return nil, err
 	}
 	variants := map[string]int{}
 	for _, u := range fleet.District().Units {
@@ -63,30 +80,95 @@ func auditSim(t *testing.T, seed int64, asOf string) *simAudit {
 			variants[v]++
 		}
 	}
-	dbPath := filepath.Join(t.TempDir(), "e2e.db")
 	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		fleet.Close()
+		return nil, err
+	}
+	a := &simAudit{variants: variants, db: db, dbPath: dbPath, fleet: fleet}
+	a.sum, err = audit.Run(ctx, audit.Options{Units: uf, Rules: rs, AsOf: date, DB: db, Crawler: co})
+	if err != nil {
+		return a, err
+	}
+	if err := a.readFindings(ctx); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// readFindings fills got (the audit's findings) and want (the truth).
+func (a *simAudit) readFindings(ctx context.Context) error {
+	found, err := a.db.Findings(ctx, a.sum.ScoringID, store.FindingFilter{})
+	if err != nil {
+		return err
+	}
+	a.got, a.want = nil, nil
+	for _, f := range found {
+		a.got = append(a.got, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
+	}
+	for _, f := range a.fleet.Truth() {
+		a.want = append(a.want, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
+	}
+	sortKeys(a.got)
+	sortKeys(a.want)
+	return nil
+}
+
+// shared is the audit of seed 1 as of sim.DefaultAsOf, made once for every
+// test that starts from it; its fleet runs until the tests end.
+var shared struct {
+	once   sync.Once
+	dir    string
+	a      *simAudit
+	err    error
+	closed bool
+}
+
+// sharedAudit returns the shared audit with a database of its own: a copy
+// of the audit's, which the test may change. The fleet is shared: tests
+// must not close it.
+func sharedAudit(t *testing.T) *simAudit {
+	t.Helper()
+	shared.once.Do(func() {
+		if shared.dir, shared.err = os.MkdirTemp("", "gongkai-e2e-"); shared.err != nil {
+			return
+		}
+		shared.a, shared.err = newSimAudit(1, sim.DefaultAsOf, filepath.Join(shared.dir, "shared.db"))
+		if shared.a != nil {
+			shared.a.db.Close() // checkpointed into one file, copied below
+		}
+	})
+	if shared.err != nil {
+		t.Fatalf("shared audit: %v", shared.err)
+	}
+	path := filepath.Join(t.TempDir(), "e2e.db")
+	data, err := os.ReadFile(shared.a.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	sum, err := audit.Run(ctx, audit.Options{Units: uf, Rules: rs, AsOf: date, DB: db, Crawler: co})
-	if err != nil {
-		t.Fatal(err)
+	a := *shared.a
+	a.db, a.dbPath = db, path
+	return &a
+}
+
+// TestMain stops the shared audit's fleet once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.a != nil {
+		shared.a.fleet.Close()
 	}
-	found, err := db.Findings(ctx, sum.ScoringID, store.FindingFilter{})
-	if err != nil {
-		t.Fatal(err)
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
 	}
-	var got, want []key
-	for _, f := range found {
-		got = append(got, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
-	}
-	for _, f := range fleet.Truth() {
-		want = append(want, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
-	}
-	sortKeys(got)
-	sortKeys(want)
-	return &simAudit{got: got, want: want, variants: variants, sum: sum, db: db, dbPath: dbPath, fleet: fleet}
+	os.Exit(code)
 }
 
 func sortKeys(ks []key) {
@@ -100,7 +182,10 @@ func TestAuditAgreesWithTruth(t *testing.T) {
 	kinds := map[string]int{}
 	for _, date := range []string{sim.DefaultAsOf, "2021-03-01"} {
 		t.Run(date, func(t *testing.T) {
-			a := auditSim(t, 1, date)
+			a := sharedAudit(t)
+			if date != sim.DefaultAsOf {
+				a = auditSim(t, 1, date)
+			}
 			missed, spurious := diff(a.want, a.got)
 			for _, k := range missed {
 				t.Errorf("missed:   %s", k)

@@ -50,7 +50,7 @@ func scoreOf(t *testing.T, db *store.DB, scoringID int64, unit string) scoring.U
 // audit of the same, unchanged evidence.
 func TestReview_DismissCarriesForward(t *testing.T) {
 	ctx := context.Background()
-	a := auditSim(t, 1, sim.DefaultAsOf)
+	a := sharedAudit(t)
 	db := a.db
 	// Recomputing an unreviewed scoring reproduces it exactly.
 	stored, _ := db.Scores(ctx, a.sum.ScoringID)

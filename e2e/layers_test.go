@@ -13,7 +13,8 @@ import (
 // TestLayers holds the separation of SPEC §2: evidence imports only the
 // standard library; scoring never imports the crawler or the store and does
 // no I/O; the crawler never imports the store, the rules or the scoring; the
-// sim is an independent ground truth; outputs never crawl.
+// sim is an independent ground truth; outputs never crawl; the distributed
+// transport moves evidence and never judges or stores it.
 func TestLayers(t *testing.T) {
 	forbidden := map[string][]string{
 		"evidence": {"gongkai/", "github.com/", "golang.org/"},
@@ -23,6 +24,9 @@ func TestLayers(t *testing.T) {
 		"store":    {"gongkai/crawler", "gongkai/rules", "gongkai/audit", "net/http"},
 		"report":   {"gongkai/crawler", "gongkai/audit", "net/http"},
 		"sim":      {"gongkai/crawler", "gongkai/scoring", "gongkai/store", "gongkai/audit", "gongkai/report"},
+		// dist carries plain evidence between processes: it never judges,
+		// stores or serves.
+		"dist": {"gongkai/scoring", "gongkai/store", "gongkai/rules", "gongkai/report", "gongkai/server", "database/sql"},
 	}
 	for pkg, bad := range forbidden {
 		dir := filepath.Join("..", pkg)

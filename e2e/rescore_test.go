@@ -19,8 +19,7 @@ import (
 // gone) and adds a scoring of the same crawl.
 func TestRescore_EditedRulesetWithoutRequests(t *testing.T) {
 	ctx := context.Background()
-	a := auditSim(t, 1, sim.DefaultAsOf)
-	a.fleet.Close() // any request from here on would fail
+	a := sharedAudit(t) // re-scoring makes no request: the stored fetches are counted before and after
 	fetchesBefore := countFetches(t, a)
 
 	dir := filepath.Join(t.TempDir(), "rules")
