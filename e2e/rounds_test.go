@@ -39,7 +39,7 @@ func TestHistory_TwoRounds(t *testing.T) {
 	var sums [2]*audit.Summary
 	for round := 1; round <= 2; round++ {
 		asOf := first.AddDays(7 * (round - 1))
-		d, err := sim.Generate(sim.Config{Seed: 1, AsOf: asOf, Rules: rs, BasePort: base, Round: round})
+		d, err := sim.Generate(sim.Config{Seed: 1, AsOf: asOf, Rules: rs, BasePort: base, Round: round, Units: 20})
 		if err != nil {
 			t.Fatal(err)
 		}
