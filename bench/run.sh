@@ -15,9 +15,15 @@
 # alternating with and without storing the evidence (hidden flag
 # --skip-evidence; scores and findings are stored either way) REPEAT times
 # each, the database's size, and how long `problems` and `ranking` take on it.
+# The dist stage (not in the default STAGES) measures distributed audits on
+# a politeness-bound fleet of its own (DIST_UNITS units, one request at a
+# time per host, DIST_DELAY_MS between requests): the single-process audit,
+# then `audit --nats` with 1, 2 and 4 `gongkai worker`s (DIST_WORKERS) on a
+# local nats-server -js, and prints a table.
 #
 # Usage: bench/run.sh [--quick]     (--quick: 40 units, for a smoke test)
-#        STAGES="storage" bench/run.sh   (only some of: crawl peers polite storage)
+#        STAGES="storage" bench/run.sh   (only some of: crawl peers polite storage dist)
+#        STAGES=dist bench/run.sh         (distributed audits; needs nats-server)
 # Needs: go, /usr/bin/time, wget, linkchecker, linkinator (installs the
 # missing ones with apt-get / npm when it can), python3 for the tables.
 set -euo pipefail
@@ -31,6 +37,11 @@ DELAY_MS=${DELAY_MS:-100}
 PEERS=${PEERS:-"wget linkinator linkchecker"}
 STAGES=${STAGES:-"crawl peers polite storage"}
 REPEAT=${REPEAT:-5}
+DIST_UNITS=${DIST_UNITS:-400}
+DIST_DELAY_MS=${DIST_DELAY_MS:-200}
+DIST_WORKERS=${DIST_WORKERS:-"1 2 4"}
+DIST_JOBS=${DIST_JOBS:-256}          # units in flight per worker (the single process's default with delays)
+DIST_CONCURRENCY=${DIST_CONCURRENCY:-64}
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
 if [ "${1:-}" = "--quick" ]; then UNITS=40; SCALE=1; fi
 
@@ -46,10 +57,12 @@ if ! need linkinator; then npm install -g linkinator@6 >/dev/null 2>&1 || true; 
 echo "== building gongkai"
 go build -o "$OUT/gongkai" ./cmd/gongkai
 
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+if stage crawl || stage peers || stage polite || stage storage; then
 echo "== serving the fleet: $UNITS units, scale $SCALE"
 "$OUT/gongkai" sim --units "$UNITS" --scale "$SCALE" --units-out "$OUT/units.yaml" > "$OUT/sim.log" 2>&1 &
-SIM=$!
-trap 'kill $SIM 2>/dev/null || true' EXIT
+PIDS+=($!)
 for _ in $(seq 1 600); do grep -q "press Ctrl-C" "$OUT/sim.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "press Ctrl-C" "$OUT/sim.log" || { cat "$OUT/sim.log"; exit 1; }
 head -2 "$OUT/sim.log"
@@ -61,6 +74,7 @@ for line in open(sys.argv[1]):
 PY
 NURLS=$(wc -l < "$OUT/urls.txt")
 echo "   $NURLS unit sites"
+fi
 
 # measure NAME CMD... : runs CMD under /usr/bin/time, records wall seconds and peak RSS (KiB).
 measure() {
@@ -122,6 +136,54 @@ if stage storage; then
   done
 fi
 
+if stage dist; then
+  NATS_BIN=$(command -v nats-server || echo /usr/sbin/nats-server)
+  [ -x "$NATS_BIN" ] || (apt-get update -qq && apt-get install -y -qq nats-server) >/dev/null 2>&1 || true
+  NATS_BIN=$(command -v nats-server || echo /usr/sbin/nats-server)
+  echo "== dist: serving a politeness-bound fleet of $DIST_UNITS units (1 request per host, ${DIST_DELAY_MS} ms delay)"
+  "$OUT/gongkai" sim --units "$DIST_UNITS" --units-out "$OUT/dist-units.raw.yaml" > "$OUT/dist-sim.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 600); do grep -q "press Ctrl-C" "$OUT/dist-sim.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q "press Ctrl-C" "$OUT/dist-sim.log" || { cat "$OUT/dist-sim.log"; exit 1; }
+  # The fleet's crawl block: one request at a time per host, the delay.
+  python3 - "$OUT/dist-units.raw.yaml" "$DIST_DELAY_MS" "$DIST_CONCURRENCY" > "$OUT/dist-units.yaml" <<'PY'
+import re, sys
+src, delay, conc = sys.argv[1], sys.argv[2], sys.argv[3]
+text = open(src).read()
+block = f"crawl:\n    delay: {delay}ms\n    parallelism: 1\n    concurrency: {conc}\n"
+text = re.sub(r"(?m)^crawl:\n(?:    .*\n)*", block, text, count=1)
+print(text, end="")
+PY
+  grep -A3 "^crawl:" "$OUT/dist-units.yaml"
+  DARGS=(--units "$OUT/dist-units.yaml" --as-of 2026-03-01 --format json)
+  echo "== dist: single-process audit"
+  measure dist-single "$OUT/gongkai" audit "${DARGS[@]}" --db "$OUT/dist-single.db"
+  NATS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  rm -rf "$OUT/nats-js"
+  "$NATS_BIN" -js -a 127.0.0.1 -p "$NATS_PORT" -sd "$OUT/nats-js" > "$OUT/nats.log" 2>&1 &
+  NATS_PID=$!
+  PIDS+=($NATS_PID)
+  sleep 1
+  for n in $DIST_WORKERS; do
+    echo "== dist: coordinator + $n worker(s)"
+    WPIDS=()
+    for i in $(seq 1 "$n"); do
+      "$OUT/gongkai" worker --nats "nats://127.0.0.1:$NATS_PORT" --name "w$i" --jobs "$DIST_JOBS" --concurrency "$DIST_CONCURRENCY" > "$OUT/dist-w$n-$i.log" 2>&1 &
+      WPIDS+=($!); PIDS+=($!)
+    done
+    sleep 1
+    measure "dist-$n" "$OUT/gongkai" audit "${DARGS[@]}" --db "$OUT/dist-$n.db" --nats "nats://127.0.0.1:$NATS_PORT"
+    for p in "${WPIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  done
+  kill "$NATS_PID" 2>/dev/null || true
+  for db in "$OUT"/dist-single.db "$OUT"/dist-[0-9]*.db; do
+    [ -f "$db" ] || continue
+    sqlite3 "$db" "select count(*) from fetches" > "${db%.db}.count"
+    sqlite3 "$db" "select max(n) from (select count(*) n from fetches group by unit_id)" > "${db%.db}.maxunit"
+    sqlite3 "$db" "select count(*) from findings" > "${db%.db}.findings"
+  done
+fi
+
 python3 - "$OUT" "$DELAY_MS" $PEERS <<'PY'
 import os, sys
 out, delay_ms, peers = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
@@ -170,4 +232,19 @@ if os.path.exists(os.path.join(out, "store.size")):
           f" {mo:.2f} s without -> +{(mw / mo - 1) * 100:.1f}% (runs: {' '.join(f'{x:.1f}' for x in with_)} vs"
           f" {' '.join(f'{x:.1f}' for x in without)})")
     print(f"database: {size:.1f} MB; problems {median(prob):.0f} ms, ranking {median(rank):.0f} ms (median, whole command)")
+if os.path.exists(os.path.join(out, "dist-single.time")):
+    base = wall("dist-single")
+    largest = int(open(os.path.join(out, "dist-single.maxunit")).read().strip() or 0)
+    print(f"\ndistributed audits (politeness-bound fleet; largest unit {largest} requests):")
+    print("| audit | requests | findings | wall (s) | vs single process | peak RSS coordinator (MB) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    names = ["dist-single"] + sorted((f[:-5] for f in os.listdir(out) if f.startswith("dist-") and f.endswith(".time") and f != "dist-single.time"), key=lambda n: int(n.split("-")[1]))
+    for name in names:
+        try:
+            n, w, rss = rd(name)
+            fnd = open(os.path.join(out, name + ".findings")).read().strip()
+        except Exception as e:
+            print(f"{name}: no result ({e})"); continue
+        label = "single process" if name == "dist-single" else f"coordinator + {name.split('-')[1]} worker(s)"
+        print(f"| {label} | {n} | {fnd} | {w:.1f} | {(w / base - 1) * 100:+.1f}% | {rss} |")
 PY

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"reflect"
+	"strings"
 	"time"
 	_ "time/tzdata" // the schedule's time zone must load on machines without a zoneinfo database
 
@@ -55,6 +56,10 @@ type Config struct {
 	// UnreachableAfter is how many failed attempts in the window make an
 	// unanswering unit unreachable (a veto); fewer give a notice.
 	UnreachableAfter int `yaml:"unreachable_after"`
+	// NATS, when set, makes the audits distributed: the URL of a NATS
+	// JetStream server (nats://host:4222) whose `gongkai worker`s crawl
+	// the units (README: Distributed audits). Empty crawls in process.
+	NATS string `yaml:"nats"`
 
 	// Source is the file the config was read from; empty when none.
 	Source string `yaml:"-"`
@@ -195,6 +200,9 @@ func (c *Config) check() []fieldError {
 	}
 	if c.UnreachableAfter < 0 || c.UnreachableAfter > 10000 {
 		out = append(out, fieldError{"unreachable_after", fmt.Sprintf("%d: want 1 to 10000, or 0 for every attempt failing", c.UnreachableAfter)})
+	}
+	if c.NATS != "" && !strings.Contains(c.NATS, "://") {
+		out = append(out, fieldError{"nats", fmt.Sprintf("%q: want a NATS URL such as nats://10.0.0.5:4222, or nothing to crawl in process", c.NATS)})
 	}
 	if c.WindowMonths < 0 || c.WindowMonths > 120 {
 		out = append(out, fieldError{"window_months", fmt.Sprintf("%d: want 1 to 120, or 0 for the ruleset's", c.WindowMonths)})

@@ -54,6 +54,9 @@ type Options struct {
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request's header (a slow-loris client is cut off); 0 means 10 s.
 	ReadHeaderTimeout time.Duration
+	// Source, when set, supplies the audits' evidence instead of the
+	// local crawler (a distributed audit: package dist, config nats:).
+	Source audit.Source
 }
 
 // Errors of Trigger.
@@ -395,6 +398,7 @@ func (s *Service) run(ctx context.Context, st *RunStatus) {
 	sum, runErr = audit.Run(ctx, audit.Options{
 		Units: uf, Rules: rs, AsOf: asOf, DB: s.db, Crawler: co, Now: s.now, Logger: s.log,
 		Note: "serve: " + st.Source, ReachWindow: window, ReachRequired: s.cfg.UnreachableAfter,
+		Source: s.opts.Source,
 		OnUnit: func(ue *evidence.UnitEvidence, _ scoring.UnitScore) {
 			s.metrics.observeUnit(ue)
 			s.mu.Lock()

@@ -137,6 +137,7 @@ func newAuditCmd(env Env) *cobra.Command {
 		verbose, resume                                    bool
 		cf                                                 crawlFlags
 		window                                             int
+		nf                                                 natsFlags // distributed audits (worker.go)
 	)
 	c := &cobra.Command{
 		Use:   "audit --units FILE [--db FILE] [--rules DIR] [--as-of DATE]",
@@ -187,7 +188,7 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 			return runAudit(c.Context(), env, auditRun{
 				units: uf, rules: rs, asOf: asOf, dbPath: dbPath, crawl: co, note: note,
 				format: format, verbose: verbose, skipEvidence: cf.skipEvidence,
-				resume: resume, asOfGiven: asOfStr != "",
+				resume: resume, asOfGiven: asOfStr != "", nats: &nf,
 			})
 		},
 	}
@@ -201,6 +202,7 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "log each unit as it is audited")
 	c.Flags().BoolVar(&resume, "resume", false, "finish the database's latest audit, left incomplete (interrupted or killed): units already stored are kept, the rest are crawled")
 	cf.register(c)
+	nf.register(c)
 	_ = c.MarkFlagFilename("units", "yaml", "yml")
 	_ = c.MarkFlagFilename("db", "db")
 	_ = c.MarkFlagDirname("rules")
@@ -239,6 +241,8 @@ type auditRun struct {
 	// resume finishes the latest incomplete audit instead of starting one;
 	// asOfGiven says whether --as-of was given (else the audit's own date).
 	resume, asOfGiven bool
+	// nats, when its URL is set, distributes the crawl (worker.go).
+	nats *natsFlags
 }
 
 func runAudit(ctx context.Context, env Env, r auditRun) error {
@@ -265,13 +269,23 @@ func runAudit(ctx context.Context, env Env, r auditRun) error {
 		}
 		resumeID = a.ID
 	}
+	// A distributed audit: the units are crawled by workers over NATS.
+	var src audit.Source
+	natsDone := func(io.Writer, bool) {}
+	if r.nats != nil {
+		if src, natsDone, err = r.nats.source(log); err != nil {
+			return err
+		}
+	}
 	sum, err := audit.Run(ctx, audit.Options{
 		Units: r.units, Rules: r.rules, AsOf: r.asOf, DB: db, Crawler: r.crawl,
 		Note: r.note, Now: env.Now, Logger: log, SkipEvidence: r.skipEvidence, Resume: resumeID,
+		Source: src,
 	})
 	if prog != nil {
 		prog.finish()
 	}
+	natsDone(env.Stderr, true)
 	if err != nil {
 		if sum != nil && errors.Is(err, audit.ErrIncomplete) {
 			return fmt.Errorf("audit %d stopped: %w", sum.AuditID, err)

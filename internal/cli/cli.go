@@ -120,6 +120,7 @@ Start with "gongkai demo", which audits a simulated district.`,
 		newNoticesCmd(env),
 		newReportCmd(env),
 		newServeCmd(env),
+		newWorkerCmd(env),
 		newRulesCmd(env),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

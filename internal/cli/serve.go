@@ -12,6 +12,7 @@ import (
 
 	"gongkai/audit"
 	"gongkai/crawler"
+	"gongkai/dist"
 	"gongkai/server"
 	"gongkai/units"
 )
@@ -32,7 +33,8 @@ API (/api/...), Prometheus metrics (/metrics) and /healthz.
 
 Settings come from the config file (YAML: units, rules, db, schedule, listen,
 timezone, as_of, window_months, run_on_start, probe_interval, reach_window,
-unreachable_after); a flag overrides the file.
+unreachable_after, nats); a flag overrides the file. With nats: (or --nats)
+the audits are distributed: "gongkai worker"s crawl the units.
 
 Between audits serve probes every unit's URL (hourly by default); an audit
 counts the probes of the observation window (a week) with its own attempts,
@@ -80,6 +82,7 @@ in the database, marked incomplete), and exits 0.`,
 			set("as-of", &cfg.AsOf, over.AsOf)
 			set("probe-interval", &cfg.ProbeInterval, over.ProbeInterval)
 			set("reach-window", &cfg.ReachWindow, over.ReachWindow)
+			set("nats", &cfg.NATS, over.NATS)
 			if overridden("unreachable-after") {
 				cfg.UnreachableAfter = over.UnreachableAfter
 			}
@@ -112,9 +115,21 @@ in the database, marked incomplete), and exits 0.`,
 				}
 			}
 			ctx := c.Context()
+			reg := prometheus.NewRegistry()
+			// Distributed audits: workers crawl, this process coordinates;
+			// the gongkai_dist_ metrics join serve's.
+			var src audit.Source
+			if cfg.NATS != "" {
+				dc, err := dist.NewCoordinator(dist.CoordinatorOptions{URL: cfg.NATS, Registry: reg, Logger: log})
+				if err != nil {
+					return err
+				}
+				defer dc.Close()
+				src = dc.Source()
+			}
 			svc, err := server.New(ctx, server.Options{
-				Config: cfg, Token: env.Getenv("GONGKAI_TOKEN"), Registry: prometheus.NewRegistry(),
-				Crawler: co, Logger: log, Now: env.Now, Version: version(),
+				Config: cfg, Token: env.Getenv("GONGKAI_TOKEN"), Registry: reg,
+				Crawler: co, Logger: log, Now: env.Now, Version: version(), Source: src,
 			})
 			if err != nil {
 				return err
@@ -139,6 +154,7 @@ in the database, marked incomplete), and exits 0.`,
 	fl.StringVar(&over.ProbeInterval, "probe-interval", server.DefaultProbeInterval, "probe every unit's URL this often between audits; 0 for no probes")
 	fl.StringVar(&over.ReachWindow, "reach-window", server.DefaultReachWindow, "observation window of reachability: probes of this span before an audit count")
 	fl.IntVar(&over.UnreachableAfter, "unreachable-after", server.DefaultUnreachableAfter, "failed attempts in the window that make a unit unreachable (fewer: a notice); 0 for every attempt failing")
+	fl.StringVar(&over.NATS, "nats", "", "distribute the audits' crawl over NATS JetStream workers (nats://host:4222); default: crawl in process")
 	fl.BoolVarP(&verbose, "verbose", "v", false, "log each unit as it is audited")
 	cf.register(c)
 	_ = c.MarkFlagFilename("config", "yaml", "yml")
