@@ -82,6 +82,14 @@ func TestAudit_FaultFleet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	scores, err := db.Scores(ctx, sum.ScoringID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scoreByUnit := map[string]scoring.UnitScore{}
+	for _, us := range scores {
+		scoreByUnit[us.Unit] = us
+	}
 	byUnit := map[string][]store.StoredFinding{}
 	for _, f := range found {
 		byUnit[f.Unit] = append(byUnit[f.Unit], f)
@@ -161,6 +169,11 @@ func TestAudit_FaultFleet(t *testing.T) {
 				}
 				if f, ok := kinds["site.unreachable"]; !ok || f.Severity != "notice" || f.Points != 0 {
 					t.Errorf("findings %v (%s, %v points): want a site.unreachable notice without points", keysOf(byUnit[u.Unit.ID]), f.Severity, f.Points)
+				}
+				// Not seen, not held against it: no score, ranked last.
+				us := scoreByUnit[u.Unit.ID]
+				if us.Grade != scoring.NotAssessedGrade || us.Total != 0 || us.Rank != len(scores) {
+					t.Errorf("score %+v: want grade %s, no points, rank %d (last)", us, scoring.NotAssessedGrade, len(scores))
 				}
 			case faults.SlowBody:
 				for _, f := range at(u.Target) {

@@ -39,7 +39,8 @@ func RankingFrom(scores []scoring.UnitScore, prev map[string]scoring.UnitScore) 
 		for _, n := range u.Findings {
 			r.Findings += n
 		}
-		if p, ok := prev[u.Unit]; ok {
+		if p, ok := prev[u.Unit]; ok && u.Assessed() && p.Assessed() {
+			// A unit not assessed now or then has no score to compare.
 			change := round2(u.Total - p.Total)
 			rankChange := p.Rank - u.Rank
 			r.ScoreChange, r.RankChange = &change, &rankChange

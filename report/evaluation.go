@@ -73,7 +73,8 @@ type Evaluation struct {
 	// types that occur, in ruleset order, with their unit counts.
 	Dimensions []DimensionHeader
 	UnitTypes  []UnitTypeCount
-	// Average is the mean score of all units, vetoed ones included.
+	// Average is the mean score of the assessed units, vetoed ones
+	// included (a unit not assessed has no score).
 	Average float64
 	// Grades counts units per grade band, best first.
 	Grades []GradeCount
@@ -195,11 +196,14 @@ func BuildEvaluation(in EvaluationInput) Evaluation {
 	}
 
 	// Average, vetoes, grades.
-	total := 0.0
+	total, assessed := 0.0, 0
 	gradeCount := map[string]int{}
 	bestRank := map[string]int{}
 	for _, u := range in.Scores {
-		total += u.Total
+		if u.Assessed() {
+			total += u.Total
+			assessed++
+		}
 		if u.Veto {
 			e.Vetoed++
 		}
@@ -208,8 +212,8 @@ func BuildEvaluation(in EvaluationInput) Evaluation {
 			bestRank[u.Grade] = u.Rank
 		}
 	}
-	if len(in.Scores) > 0 {
-		e.Average = round2(total / float64(len(in.Scores)))
+	if assessed > 0 {
+		e.Average = round2(total / float64(assessed)) // a unit not assessed has no score to average
 	}
 	bands := append([]rules.Grade(nil), in.Grades...)
 	sort.SliceStable(bands, func(i, j int) bool { return bands[i].Min > bands[j].Min })
@@ -240,13 +244,17 @@ func BuildEvaluation(in EvaluationInput) Evaluation {
 	for _, d := range e.Dimensions {
 		da := DimensionAverage{DimensionHeader: d}
 		sum, n := 0.0, 0
-		typeSum := map[string]float64{}
+		typeSum, typeN := map[string]float64{}, map[string]int{}
 		for _, u := range in.Scores {
+			if !u.Assessed() {
+				continue
+			}
 			for _, ds := range u.Dimensions {
 				if ds.ID == d.ID {
 					sum += ds.Score
 					n++
 					typeSum[u.UnitType] += ds.Score
+					typeN[u.UnitType]++
 				}
 			}
 		}
@@ -255,7 +263,7 @@ func BuildEvaluation(in EvaluationInput) Evaluation {
 		}
 		da.Percent = percent(sum/float64(max(n, 1)), d.Max)
 		for _, t := range e.UnitTypes {
-			avg := typeSum[t.ID] / float64(t.Units)
+			avg := typeSum[t.ID] / float64(max(typeN[t.ID], 1))
 			da.ByType = append(da.ByType, TypeAverage{Type: t.ID, Units: t.Units, Average: round2(avg), Percent: percent(avg, d.Max)})
 		}
 		e.DimensionAverages = append(e.DimensionAverages, da)

@@ -883,7 +883,37 @@ func Tally(rs *rules.Ruleset, unit evidence.Unit, findings []Finding) UnitScore 
 	if us.Veto {
 		us.Grade = rs.FailGrade().Name
 	}
+	if !us.Veto && notAssessed(findings) {
+		// Nothing of the site could be seen, and the rules do not hold it
+		// against the unit (a challenge page, robots.txt, too few failures
+		// in the window): no score, not the full one.
+		us.Grade, us.Total, us.Deducted = NotAssessedGrade, 0, 0
+		for i := range us.Dimensions {
+			us.Dimensions[i].Score, us.Dimensions[i].Deduct = 0, 0
+		}
+	}
 	return us
+}
+
+// NotAssessedGrade is the grade of a unit whose site could not be audited
+// and which the rules do not judge unreachable (blocked by an anti-bot
+// challenge or by robots.txt, or unanswering fewer times than the
+// observation window requires): it has no score and ranks after every
+// assessed unit.
+const NotAssessedGrade = "未评估"
+
+// Assessed reports whether the unit was scored (see NotAssessedGrade).
+func (u *UnitScore) Assessed() bool { return u.Grade != NotAssessedGrade }
+
+// notAssessed reports whether findings hold a site.unreachable notice: the
+// site was not seen, and that costs nothing.
+func notAssessed(findings []Finding) bool {
+	for _, f := range findings {
+		if f.Kind == "site.unreachable" && f.Severity == string(rules.SeverityNotice) {
+			return true
+		}
+	}
+	return false
 }
 
 var kindNames = map[string]string{
@@ -906,11 +936,15 @@ func kindName(kind string) string {
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
-// Rank orders units by veto (vetoed last), then total (highest first), then
-// id, and gives ties the same rank (1, 2, 2, 4).
+// Rank orders units by veto (vetoed after the others, units not assessed
+// last), then total (highest first), then id, and gives ties the same rank
+// (1, 2, 2, 4).
 func Rank(units []UnitScore) {
 	sort.SliceStable(units, func(a, b int) bool {
 		ua, ub := &units[a], &units[b]
+		if ua.Assessed() != ub.Assessed() {
+			return ua.Assessed()
+		}
 		if ua.Veto != ub.Veto {
 			return !ua.Veto
 		}
@@ -920,7 +954,7 @@ func Rank(units []UnitScore) {
 		return ua.Unit < ub.Unit
 	})
 	for i := range units {
-		if i > 0 && units[i].Veto == units[i-1].Veto && units[i].Total == units[i-1].Total {
+		if i > 0 && units[i].Veto == units[i-1].Veto && units[i].Total == units[i-1].Total && units[i].Assessed() == units[i-1].Assessed() {
 			units[i].Rank = units[i-1].Rank
 		} else {
 			units[i].Rank = i + 1

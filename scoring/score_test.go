@@ -91,6 +91,8 @@ func TestScoreUnit(t *testing.T) {
 		want   []key
 		veto   bool
 		total  float64 // checked when non-zero
+		// unassessed: the site was not seen and it costs nothing: no score.
+		unassessed bool
 	}{
 		{name: "clean bureau", typ: "bureau", mutate: func(*evidence.UnitEvidence) {}, total: 100},
 		{name: "clean township", typ: "township", mutate: func(*evidence.UnitEvidence) {}, total: 100},
@@ -106,7 +108,7 @@ func TestScoreUnit(t *testing.T) {
 			mutate: func(ue *evidence.UnitEvidence) {
 				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{{URL: ue.Unit.URL, Status: 521, Class: evidence.ClassBlocked}}}
 			},
-			want: []key{{"site.unreachable", "", "", "notice"}},
+			want: []key{{"site.unreachable", "", "", "notice"}}, unassessed: true,
 		},
 		{
 			name: "fewer failures than the window requires is a notice", typ: "bureau",
@@ -115,7 +117,7 @@ func TestScoreUnit(t *testing.T) {
 				up := evidence.Fetch{URL: ue.Unit.URL, Role: evidence.RoleProbe, Class: evidence.ClassOK, Status: 200}
 				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{up, up, down, down, down}, Required: 4}
 			},
-			want: []key{{"site.unreachable", "", "", "notice"}},
+			want: []key{{"site.unreachable", "", "", "notice"}}, unassessed: true,
 		},
 		{
 			name: "enough failures in the window is unreachable", typ: "bureau",
@@ -132,7 +134,7 @@ func TestScoreUnit(t *testing.T) {
 			mutate: func(ue *evidence.UnitEvidence) {
 				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{{URL: ue.Unit.URL, Class: evidence.ClassRobots, Error: "robots.txt forbids it"}}}
 			},
-			want: []key{{"site.unreachable", "", "", "notice"}},
+			want: []key{{"site.unreachable", "", "", "notice"}}, unassessed: true,
 		},
 		{
 			name: "missing column suppresses its other checks", typ: "bureau",
@@ -285,7 +287,13 @@ func TestScoreUnit(t *testing.T) {
 					t.Errorf("finding lacks detail, rule or basis: %+v", f)
 				}
 			}
-			if !us.Veto && abs(100-sum-us.Total) > 0.01 {
+			if us.Assessed() == tt.unassessed {
+				t.Errorf("assessed = %v (grade %s, total %v), want %v", us.Assessed(), us.Grade, us.Total, !tt.unassessed)
+			}
+			if tt.unassessed && (us.Total != 0 || us.Grade != NotAssessedGrade) {
+				t.Errorf("unassessed unit: total %v grade %s", us.Total, us.Grade)
+			}
+			if !us.Veto && us.Assessed() && abs(100-sum-us.Total) > 0.01 {
 				t.Errorf("points %v do not explain total %v", sum, us.Total)
 			}
 		})
@@ -397,13 +405,16 @@ func gradeRank(rs *rules.Ruleset, us UnitScore) float64 {
 }
 
 func TestRank_TiesShareRank(t *testing.T) {
-	units := []UnitScore{{Unit: "c", Total: 90}, {Unit: "a", Total: 95}, {Unit: "b", Total: 90}, {Unit: "d", Total: 99, Veto: true}, {Unit: "e", Total: 80}}
+	units := []UnitScore{{Unit: "c", Total: 90}, {Unit: "a", Total: 95}, {Unit: "b", Total: 90}, {Unit: "d", Total: 99, Veto: true}, {Unit: "e", Total: 80},
+		{Unit: "f", Grade: NotAssessedGrade}, {Unit: "g", Total: 0, Veto: true}}
 	Rank(units)
 	var got []string
 	for _, u := range units {
 		got = append(got, fmt.Sprintf("%d:%s", u.Rank, u.Unit))
 	}
-	want := []string{"1:a", "2:b", "2:c", "4:e", "5:d"}
+	// Vetoed after the others, units not assessed last (not tied with a
+	// vetoed 0).
+	want := []string{"1:a", "2:b", "2:c", "4:e", "5:d", "6:g", "7:f"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ranking (-want +got):\n%s", diff)
 	}

@@ -48,6 +48,7 @@ const (
 	mBuildInfo           = "gongkai_build_info"
 	mSnapshotErrors      = "gongkai_snapshot_errors_total"
 	mProbes              = "gongkai_probes_total"
+	mUnitAssessed        = "gongkai_unit_assessed"
 	mUnitProbeSuccess    = "gongkai_unit_probe_success"
 	mLastProbeTime       = "gongkai_last_probe_timestamp_seconds"
 )
@@ -163,6 +164,7 @@ type snapshotCollector struct {
 	latestAudit, latestAsOf, lastSuccessTime, lastSuccess *prometheus.Desc
 	info, score, dimension, change, grade, rank, vetoed   *prometheus.Desc
 	reachable, findings, fetches, fetchErrors, gradeMin   *prometheus.Desc
+	assessed                                              *prometheus.Desc
 }
 
 func newSnapshotCollector(snapshot func(context.Context) (*Snapshot, error), grades func() []rules.Grade, last func() lastRun) *snapshotCollector {
@@ -187,6 +189,7 @@ func newSnapshotCollector(snapshot func(context.Context) (*Snapshot, error), gra
 		fetches:         d(mUnitAuditFetches, "Requests made for the unit in the latest complete audit.", "unit"),
 		fetchErrors:     d(mUnitAuditFetchError, "Requests for the unit that failed in the latest complete audit.", "unit"),
 		gradeMin:        d(mGradeMinScore, "Lowest score (points) of a grade in the service's ruleset, by the grade's English name and level (as gongkai_unit_grade_level).", "grade", "level"),
+		assessed:        d(mUnitAssessed, "1 when the unit was scored in the latest complete audit; 0 when its site could not be audited and the rules do not hold that against it (blocked, robots.txt, too few failures in the observation window): such a unit has no score, dimension, change or grade series.", "unit"),
 		snapErrors:      d(mSnapshotErrors, "Reads of the latest audit from the database for /metrics that failed; the per-unit metrics are missing from a scrape whose read failed."),
 	}
 }
@@ -195,7 +198,7 @@ func newSnapshotCollector(snapshot func(context.Context) (*Snapshot, error), gra
 func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.latestAudit, c.latestAsOf, c.lastSuccessTime, c.lastSuccess,
 		c.info, c.score, c.dimension, c.change, c.grade, c.rank, c.vetoed, c.reachable, c.findings,
-		c.fetches, c.fetchErrors, c.gradeMin, c.snapErrors} {
+		c.fetches, c.fetchErrors, c.gradeMin, c.snapErrors, c.assessed} {
 		ch <- d
 	}
 }
@@ -250,15 +253,18 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 			name, typ = sc.UnitName, sc.UnitType
 		}
 		gauge(c.info, 1, id, name, typ)
-		gauge(c.score, sc.Total, id)
-		for _, d := range sc.Dimensions {
-			gauge(c.dimension, d.Score, id, d.ID)
-		}
-		if p, ok := s.Prev[id]; ok {
-			gauge(c.change, sc.Total-p.Total, id)
-		}
-		if lv, ok := levels[sc.Grade]; ok {
-			gauge(c.grade, lv, id)
+		gauge(c.assessed, boolFloat(sc.Assessed()), id)
+		if sc.Assessed() {
+			gauge(c.score, sc.Total, id)
+			for _, d := range sc.Dimensions {
+				gauge(c.dimension, d.Score, id, d.ID)
+			}
+			if p, ok := s.Prev[id]; ok && p.Assessed() {
+				gauge(c.change, sc.Total-p.Total, id)
+			}
+			if lv, ok := levels[sc.Grade]; ok {
+				gauge(c.grade, lv, id)
+			}
 		}
 		gauge(c.rank, float64(sc.Rank), id)
 		gauge(c.vetoed, boolFloat(sc.Veto), id)

@@ -35,7 +35,7 @@ func TestMetrics(t *testing.T) {
 	families := scrape(t, e.URL)
 	units := len(e.Fleet.UnitsFile().Units)
 	perUnit := map[string]int{ // family → series per unit (0: at least one for some unit)
-		"gongkai_unit_info": 1, "gongkai_unit_score": 1, "gongkai_unit_score_change": 1,
+		"gongkai_unit_info": 1, "gongkai_unit_assessed": 1, "gongkai_unit_score": 1, "gongkai_unit_score_change": 1,
 		"gongkai_unit_grade_level": 1, "gongkai_unit_rank": 1, "gongkai_unit_vetoed": 1,
 		"gongkai_unit_reachable": 1, "gongkai_unit_audit_fetches": 1, "gongkai_unit_audit_fetch_errors": 1,
 		"gongkai_unit_fetches_total": 1, "gongkai_unit_dimension_score": 0, "gongkai_unit_findings": 0,

@@ -258,6 +258,9 @@ func TestService_ObservationWindow(t *testing.T) {
 	if sev, n := severityOf(); sev != "notice" || n != 2 {
 		t.Errorf("after 1 probe: %s with %d attempts as evidence; want a notice with 2", sev, n)
 	}
+	if got := gauge(t, e, "gongkai_unit_assessed", "unit", down); got != 0 {
+		t.Errorf("%s assessed = %v with its site unseen and not yet judged unreachable", down, got)
+	}
 	for range 2 {
 		if err := e.Service.Probe(ctx); err != nil {
 			t.Fatal(err)
