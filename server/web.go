@@ -20,6 +20,7 @@ import (
 
 	"gongkai/report"
 	"gongkai/rules"
+	"gongkai/scoring"
 	"gongkai/store"
 )
 
@@ -416,6 +417,8 @@ type dimHeader struct {
 // rankRow is one unit's line in the ranking.
 type rankRow struct {
 	report.RankingRow
+	// Unassessed marks a unit not assessed (scoring.NotAssessedGrade): no score.
+	Unassessed bool
 	TypeName   string
 	GradeClass string
 	Dims       []dimCell
@@ -493,14 +496,15 @@ func (p *rankingPage) fill(n names) {
 	for _, g := range n.rs.Grades {
 		order = append(order, g.Name)
 	}
-	total := 0.0
+	total, assessed := 0.0, 0
 	for _, row := range rv.Ranking {
 		rr := rankRow{RankingRow: row, TypeName: n.unitType(row.UnitType), GradeClass: n.gradeClass(row.Grade),
-			ScoreTrend: scoreTrend(row.ScoreChange, rv.Previous != nil), RankTrend: rankTrend(row.RankChange, rv.Previous != nil)}
+			ScoreTrend: scoreTrend(row.ScoreChange, rv.Previous != nil), RankTrend: rankTrend(row.RankChange, rv.Previous != nil),
+			Unassessed: row.Grade == scoring.NotAssessedGrade}
 		for _, d := range rv.Dimensions {
 			v, ok := row.Dimensions[d.ID]
 			c := dimCell{Text: "—"}
-			if ok {
+			if ok && !rr.Unassessed {
 				c = dimCell{Text: fmtNum(v), Lost: d.Max > 0 && v < d.Max}
 			}
 			rr.Dims = append(rr.Dims, c)
@@ -513,14 +517,17 @@ func (p *rankingPage) fill(n names) {
 			order = append(order, row.Grade)
 		}
 		counts[row.Grade]++
-		total += row.Score
+		if !rr.Unassessed {
+			total += row.Score
+			assessed++
+		}
 		p.Findings += row.Findings
 	}
 	for _, g := range order {
 		p.Grades = append(p.Grades, gradeCount{Name: g, Class: n.gradeClass(g), Count: counts[g]})
 	}
-	if len(rv.Ranking) > 0 {
-		p.Mean = total / float64(len(rv.Ranking))
+	if assessed > 0 {
+		p.Mean = total / float64(assessed) // units not assessed have no score
 	}
 }
 
