@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"gongkai/crawler"
 	"gongkai/internal/servertest"
 	"gongkai/server"
 	"gongkai/store"
@@ -134,8 +133,7 @@ func TestService_SurvivesFailingAudit(t *testing.T) {
 // publishes when it runs next.
 func TestService_Schedule(t *testing.T) {
 	// A polite crawl makes the audit outlast the schedule's second.
-	slow := crawler.Options{Delay: 40 * time.Millisecond, PerHost: 1, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond}
-	e := servertest.Start(t, servertest.Options{Units: 4, Schedule: "@every 1s", Crawler: &slow})
+	e := servertest.Start(t, servertest.Options{Units: 4, Schedule: "@every 1s", Delay: 10 * time.Millisecond})
 	if next := gauge(t, e, "gongkai_next_audit_timestamp_seconds"); next < float64(time.Now().Unix()) {
 		t.Errorf("next audit at %v, before now", next)
 	}
@@ -166,8 +164,7 @@ func TestService_Schedule(t *testing.T) {
 // `gongkai serve`) cancels the audit in progress, which stays in the
 // database marked incomplete; a new service on the database starts clean.
 func TestServe_StopCancelsTheRunningAudit(t *testing.T) {
-	slow := crawler.Options{Delay: 100 * time.Millisecond, PerHost: 1, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond}
-	e := servertest.Start(t, servertest.Options{Crawler: &slow}) // all 47 units: some are left when it stops
+	e := servertest.Start(t, servertest.Options{Units: 4, Delay: 50 * time.Millisecond})
 	if _, err := e.Service.Trigger("test"); err != nil {
 		t.Fatal(err)
 	}

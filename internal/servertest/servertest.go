@@ -64,6 +64,11 @@ type Options struct {
 	// Crawler replaces the fast crawl options tests use by default (no
 	// delay, one reachability attempt) when it is not zero.
 	Crawler *crawler.Options
+	// Delay, when positive, is the pause between requests to one host
+	// written into the units file (the sim's file turns delays off, and a
+	// units file's crawl settings win over the service's own), so that an
+	// audit takes a while.
+	Delay time.Duration
 	// ReadHeaderTimeout is the service's (0: its default).
 	ReadHeaderTimeout time.Duration
 	// Config, when set, edits the service's config before it starts.
@@ -107,7 +112,12 @@ func Start(t testing.TB, o Options) *Env {
 	t.Cleanup(func() { fleet.Close() })
 	dir := t.TempDir()
 	unitsPath := filepath.Join(dir, "units.yaml")
-	data, err := fleet.UnitsFile().Marshal()
+	uf := fleet.UnitsFile()
+	if o.Delay > 0 {
+		uf.Crawl.Delay = o.Delay.String()
+		uf.Crawl.Parallelism = 1
+	}
+	data, err := uf.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
