@@ -42,7 +42,13 @@ type simAudit struct {
 // the truth. Fleet and database close when t ends.
 func auditSim(t *testing.T, seed int64, asOf string) *simAudit {
 	t.Helper()
-	a, err := newSimAudit(seed, asOf, filepath.Join(t.TempDir(), "e2e.db"))
+	return auditSimN(t, seed, asOf, 0)
+}
+
+// auditSimN is auditSim of the district's first units units (0: all).
+func auditSimN(t *testing.T, seed int64, asOf string, units int) *simAudit {
+	t.Helper()
+	a, err := newSimAudit(seed, asOf, units, filepath.Join(t.TempDir(), "e2e.db"))
 	if a != nil {
 		t.Cleanup(func() {
 			a.db.Close()
@@ -55,12 +61,12 @@ func auditSim(t *testing.T, seed int64, asOf string) *simAudit {
 	return a
 }
 
-// newSimAudit is auditSim without a test: the caller closes fleet and db.
-func newSimAudit(seed int64, asOf, dbPath string) (*simAudit, error) {
+// newSimAudit is auditSimN without a test: the caller closes fleet and db.
+func newSimAudit(seed int64, asOf string, units int, dbPath string) (*simAudit, error) {
 	ctx := context.Background()
 	rs := rules.MustDefault()
 	date := evidence.MustParseDate(asOf)
-	d, err := sim.Generate(sim.Config{Seed: seed, AsOf: date, Rules: rs})
+	d, err := sim.Generate(sim.Config{Seed: seed, AsOf: date, Rules: rs, Units: units})
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +139,7 @@ func sharedAudit(t *testing.T) *simAudit {
 		if shared.dir, shared.err = os.MkdirTemp("", "gongkai-e2e-"); shared.err != nil {
 			return
 		}
-		shared.a, shared.err = newSimAudit(1, sim.DefaultAsOf, filepath.Join(shared.dir, "shared.db"))
+		shared.a, shared.err = newSimAudit(1, sim.DefaultAsOf, 0, filepath.Join(shared.dir, "shared.db"))
 		if shared.a != nil {
 			shared.a.db.Close() // checkpointed into one file, copied below
 		}

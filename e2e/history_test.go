@@ -50,7 +50,7 @@ func scoreOf(t *testing.T, db *store.DB, scoringID int64, unit string) scoring.U
 // audit of the same, unchanged evidence.
 func TestReview_DismissCarriesForward(t *testing.T) {
 	ctx := context.Background()
-	a := sharedAudit(t)
+	a := auditSimN(t, 1, sim.DefaultAsOf, 12) // audited twice: a dozen units are enough
 	db := a.db
 	// Recomputing an unreviewed scoring reproduces it exactly.
 	stored, _ := db.Scores(ctx, a.sum.ScoringID)
