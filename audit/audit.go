@@ -126,6 +126,16 @@ type Summary struct {
 	StoreTime time.Duration
 }
 
+// count adds a unit's requests, and those that failed, to the summary.
+func (s *Summary) count(ue *evidence.UnitEvidence) {
+	for _, f := range ue.AllFetches() {
+		s.Pages++
+		if f.Class != evidence.ClassOK {
+			s.Errors++
+		}
+	}
+}
+
 // ErrIncomplete is returned when an audit stops before every unit was crawled.
 var ErrIncomplete = errors.New("audit incomplete")
 
@@ -262,12 +272,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 				}
 				ue.Bodies = nil
 				mu.Lock()
-				for _, f := range ue.AllFetches() {
-					sum.Pages++
-					if f.Class != evidence.ClassOK {
-						sum.Errors++
-					}
-				}
+				sum.count(ue)
 				sum.StoreTime += stored
 				res.Units = append(res.Units, us)
 				res.Findings = append(res.Findings, fs...)
@@ -390,12 +395,7 @@ func resume(ctx context.Context, o Options, roster []evidence.Unit, targets []cr
 			return nil, fmt.Errorf("resume audit %d: unit %s: %w", id, t.Unit.ID, err)
 		}
 		us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
-		for _, f := range ue.AllFetches() {
-			sum.Pages++
-			if f.Class != evidence.ClassOK {
-				sum.Errors++
-			}
-		}
+		sum.count(ue)
 		res.Units = append(res.Units, us)
 		res.Findings = append(res.Findings, fs...)
 	}

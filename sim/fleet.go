@@ -196,18 +196,25 @@ func (f *Fleet) UnitsFile() *units.File {
 		Crawl:    &units.Crawl{Delay: "0s", Parallelism: 4, Concurrency: 64},
 	}
 	for i, u := range f.d.Units {
-		un := units.Unit{ID: u.ID, Name: u.Name, NameEN: u.NameEN, Type: u.Type, URL: f.urls[i]}
-		for _, c := range u.Columns {
-			if c.Override && c.Path != "" {
-				if un.Columns == nil {
-					un.Columns = map[string]string{}
-				}
-				un.Columns[c.ID] = strings.TrimSuffix(f.urls[i], "/") + c.Path
-			}
-		}
-		uf.Units = append(uf.Units, un)
+		uf.Units = append(uf.Units, u.UnitsEntry(f.urls[i]))
 	}
 	return uf
+}
+
+// UnitsEntry is the unit's entry in a units file when its site is served at
+// url: a column no page links (variant discover-override) is given under
+// columns:, as an evaluator who was told where it is would write it.
+func (u *Unit) UnitsEntry(url string) units.Unit {
+	un := units.Unit{ID: u.ID, Name: u.Name, NameEN: u.NameEN, Type: u.Type, URL: url}
+	for _, c := range u.Columns {
+		if c.Override && c.Path != "" {
+			if un.Columns == nil {
+				un.Columns = map[string]string{}
+			}
+			un.Columns[c.ID] = strings.TrimSuffix(url, "/") + c.Path
+		}
+	}
+	return un
 }
 
 // Truth returns the ground truth with the fleet's live URLs.

@@ -11,6 +11,7 @@ import (
 	"gongkai/rules"
 	"gongkai/sim"
 	"gongkai/sim/faults"
+	"gongkai/units"
 )
 
 // simFlags are the flags that shape a simulated district.
@@ -94,23 +95,8 @@ truth: the problem list an evaluator must report, as of the sim's date.`,
 				return err
 			}
 			defer fleet.Close()
-			if unitsOut != "" {
-				data, err := fleet.UnitsFile().Marshal()
-				if err != nil {
-					return err
-				}
-				if err := os.WriteFile(unitsOut, data, 0o644); err != nil {
-					return fmt.Errorf("write units file: %w", err)
-				}
-			}
-			if truthOut != "" {
-				var buf bytes.Buffer
-				if err := sim.WriteTruth(&buf, fleet.Truth()); err != nil {
-					return err
-				}
-				if err := os.WriteFile(truthOut, buf.Bytes(), 0o644); err != nil {
-					return fmt.Errorf("write truth: %w", err)
-				}
+			if err := writeFleetFiles(fleet.UnitsFile(), fleet.Truth, unitsOut, truthOut); err != nil {
+				return err
 			}
 			uf := fleet.UnitsFile()
 			fmt.Fprintf(env.Stdout, "serving %d unit sites of %s (seed %d, as of %s); first: %s\n", len(uf.Units), uf.District, cfg.Seed, cfg.AsOf, uf.Units[0].URL)
@@ -143,23 +129,8 @@ func serveFaults(c *cobra.Command, env Env, sf simFlags, unitsOut, truthOut stri
 		return err
 	}
 	defer fleet.Close()
-	if unitsOut != "" {
-		data, err := fleet.UnitsFile().Marshal()
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(unitsOut, data, 0o644); err != nil {
-			return fmt.Errorf("write units file: %w", err)
-		}
-	}
-	if truthOut != "" {
-		var buf bytes.Buffer
-		if err := sim.WriteTruth(&buf, fleet.Truth()); err != nil {
-			return err
-		}
-		if err := os.WriteFile(truthOut, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write truth: %w", err)
-		}
+	if err := writeFleetFiles(fleet.UnitsFile(), fleet.Truth, unitsOut, truthOut); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stdout, "serving the fault fleet: %d unit sites, one fault each (seed %d, as of %s)\n", len(fleet.Units()), cfg.Seed, cfg.AsOf)
 	for _, u := range fleet.Units() {
@@ -170,5 +141,29 @@ func serveFaults(c *cobra.Command, env Env, sf simFlags, unitsOut, truthOut stri
 	}
 	fmt.Fprintln(env.Stdout, "press Ctrl-C to stop")
 	<-c.Context().Done()
+	return nil
+}
+
+// writeFleetFiles writes a served fleet's units file to unitsOut and its
+// ground truth to truthOut; an empty path skips that file.
+func writeFleetFiles(uf *units.File, truth func() []sim.TruthFinding, unitsOut, truthOut string) error {
+	if unitsOut != "" {
+		data, err := uf.Marshal()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(unitsOut, data, 0o644); err != nil {
+			return fmt.Errorf("write units file: %w", err)
+		}
+	}
+	if truthOut != "" {
+		var buf bytes.Buffer
+		if err := sim.WriteTruth(&buf, truth()); err != nil {
+			return err
+		}
+		if err := os.WriteFile(truthOut, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write truth: %w", err)
+		}
+	}
 	return nil
 }

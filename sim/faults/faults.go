@@ -222,16 +222,7 @@ func (f *Fleet) District() *sim.District { return f.d }
 func (f *Fleet) UnitsFile() *units.File {
 	uf := &units.File{District: f.d.Name + "（故障站点）", Crawl: &units.Crawl{Delay: "0s", Parallelism: 4, Concurrency: 64}}
 	for _, u := range f.units {
-		un := units.Unit{ID: u.Unit.ID, Name: u.Unit.Name, NameEN: u.Unit.NameEN, Type: u.Unit.Type, URL: u.URL}
-		for _, c := range u.Unit.Columns {
-			if c.Override && c.Path != "" {
-				if un.Columns == nil {
-					un.Columns = map[string]string{}
-				}
-				un.Columns[c.ID] = strings.TrimSuffix(u.URL, "/") + c.Path
-			}
-		}
-		uf.Units = append(uf.Units, un)
+		uf.Units = append(uf.Units, u.Unit.UnitsEntry(u.URL))
 	}
 	return uf
 }
