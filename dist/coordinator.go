@@ -445,11 +445,13 @@ func (c *Coordinator) onMaxDeliveries(ctx context.Context, jobs jetstream.Stream
 	go func() {
 		// The advisory comes with the last delivery, which its worker
 		// dead-letters at once; act only if the job is still there after
-		// an ack wait (that worker was lost too).
+		// two ack waits (that worker was lost too). One was not enough on
+		// a loaded machine: the worker, alive, was still publishing its
+		// dead letter when the backstop wrote one saying it was lost.
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(c.o.AckWait):
+		case <-time.After(2 * c.o.AckWait):
 		}
 		raw, err := jobs.GetMsg(ctx, adv.StreamSeq)
 		if err != nil {
