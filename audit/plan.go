@@ -40,7 +40,7 @@ func PlanFor(rs *rules.Ruleset, asOf evidence.Date, unitType string) *crawler.Pl
 	// The dates a judge needs even when no metadata check names them.
 	for _, f := range []crawler.MetaField{
 		{Name: "成文日期", Aliases: []string{"成文时间"}},
-		{Name: "发布日期", Aliases: []string{"发布时间", "公开日期"}},
+		{Name: "发布日期", Aliases: []string{"发布时间", "公开日期", "生成日期"}},
 		{Name: "主题分类", Aliases: []string{"主题", "分类"}},
 		{Name: "公开方式", Aliases: []string{"公开属性", "公开形式"}},
 	} {

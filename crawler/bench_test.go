@@ -27,7 +27,7 @@ func BenchmarkReadListPage(b *testing.B) {
 		}
 		p.Items(lc)
 		p.PageLinks()
-		p.Labels(nil)
+		p.Labels(LabelContext{})
 		p.Anchors()
 	}
 }

@@ -300,8 +300,8 @@ func (u *unitCrawl) reach(ctx context.Context, portalURL *url.URL) *Page {
 					u.f.scope[strings.ToLower(fu.Host)] = true
 				}
 			}
-			u.storePage(portalURL.String(), r)
-			return r.page
+			pr := u.storePage(portalURL.String(), r)
+			return u.follow(ctx, pr, evidence.RolePortal, true).page
 		}
 		switch r.fetch.Class {
 		case evidence.ClassBlocked, evidence.ClassRobots, evidence.ClassRefused:
@@ -385,7 +385,7 @@ func (u *unitCrawl) readColumn(ctx context.Context, spec ColumnSpec, fd *found) 
 	u.collectLinks(pr.page, spec.ID, false)
 	col.Text = pr.page.ContentText(u.template)
 	if spec.Shape == evidence.ShapePage {
-		u.readPageColumn(ctx, &col, pr.page)
+		u.readPageColumn(ctx, spec, &col, pr.page)
 		return col
 	}
 	u.readList(ctx, spec, &col, pr.page, pr.fetch.SHA256)
@@ -395,8 +395,12 @@ func (u *unitCrawl) readColumn(ctx context.Context, spec ColumnSpec, fd *found) 
 // readPageColumn reads a page column's labels. Many sites keep even a page
 // column as a list holding one article: then the newest articles are read
 // too.
-func (u *unitCrawl) readPageColumn(ctx context.Context, col *evidence.Column, p *Page) {
-	col.Labels = p.Labels(u.template)
+func (u *unitCrawl) readPageColumn(ctx context.Context, spec ColumnSpec, col *evidence.Column, p *Page) {
+	lc := LabelContext{Template: u.template, Titles: map[string]bool{}}
+	for _, n := range spec.Names {
+		lc.Titles[textnorm.Name(n)] = true
+	}
+	col.Labels = p.Labels(lc)
 	if len(col.Labels) >= 3 {
 		return
 	}
@@ -415,7 +419,7 @@ func (u *unitCrawl) readPageColumn(ctx context.Context, col *evidence.Column, p 
 		}
 		u.collectLinks(pr.page, col.ID, false)
 		col.Pages = append(col.Pages, it.URL)
-		col.Labels = append(col.Labels, pr.page.Labels(u.template)...)
+		col.Labels = append(col.Labels, pr.page.Labels(lc)...)
 		if t := pr.page.ContentText(u.template); t != "" {
 			col.Text = strings.TrimSpace(col.Text + "\n" + t)
 		}
@@ -547,7 +551,7 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 		}
 		u.collectLinks(pr.page, spec.ID, false)
 		doc.Title = pr.page.Title()
-		doc.Labels = pr.page.labels(u.template, u.known)
+		doc.Labels = pr.page.Labels(LabelContext{Template: u.template, Known: u.known})
 		doc.Meta = metaFromLabels(doc.Labels, u.plan.MetaFields)
 		doc.Written = ParseDateValue(doc.Meta["成文日期"])
 		doc.Published = ParseDateValue(doc.Meta["发布日期"])
@@ -596,7 +600,45 @@ func (u *unitCrawl) fetchPage(ctx context.Context, pu *url.URL, role evidence.Ro
 	}
 	r := u.f.get(ctx, pu, role, modePage)
 	u.record(r)
-	return u.storePage(key, r)
+	return u.follow(ctx, u.storePage(key, r), role, false)
+}
+
+// maxClientRedirects bounds the meta refreshes, frames and script
+// redirects followed from one page.
+const maxClientRedirects = 3
+
+// follow goes where a page sends the browser without a click (a meta
+// refresh, a frameset, a script setting the location: Page.Redirect) and
+// returns the page arrived at; each hop is a fetch of its own in the
+// evidence. The portal (open) may lead to another host, which then joins
+// the unit's hosts, as an HTTP redirect of the portal does; other pages
+// are followed only within the unit's hosts.
+func (u *unitCrawl) follow(ctx context.Context, pr *pageResult, role evidence.Role, open bool) *pageResult {
+	seen := map[string]bool{}
+	for hop := 0; hop < maxClientRedirects && pr.page != nil && ctx.Err() == nil; hop++ {
+		target := pr.page.Redirect()
+		if target == nil || seen[target.String()] {
+			break
+		}
+		seen[target.String()] = true
+		if open {
+			// The portal is read before any other request of the unit:
+			// nothing reads the scope concurrently yet.
+			u.f.scope[strings.ToLower(target.Host)] = true
+		} else if !u.f.scope.allows(target) {
+			u.note("%s leads to %s, outside the unit's hosts; not followed", pr.page.URL, target)
+			break
+		}
+		u.note("%s sends the browser to %s (meta refresh, frame or script); followed", pr.page.URL, target)
+		r := u.f.get(ctx, target, role, modePage)
+		u.record(r)
+		next := u.storePage(target.String(), r)
+		if next.page == nil {
+			break
+		}
+		pr = next
+	}
+	return pr
 }
 
 // storePage remembers a fetch (not its parsed page) for link checks and

@@ -372,6 +372,7 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 		fe.Truncated = len(rw.body) >= o.MaxBodyBytes
 	}
 	var text string
+	var parseErr error
 	if rw.body != nil && rw.wantBody && isHTMLType(rw.contentType) {
 		base := u
 		if fe.FinalURL != "" {
@@ -379,18 +380,26 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 				base = fu
 			}
 		}
-		if p, err := ParsePage(base, rw.body, rw.contentType); err == nil {
+		p, err := ParsePage(base, rw.body, rw.contentType)
+		if err == nil {
 			resp.page = p
 			fe.Charset = p.Charset
+			fe.Repaired = p.Repaired
 			fe.Meta = p.Meta()
 			if len(rw.body) <= classifyBytes {
 				// Challenge, maintenance and error pages are short; only
 				// short pages need their text read for classification.
 				text = p.Doc.Text()
 			}
+		} else {
+			parseErr = err
 		}
 	}
 	fe.Class = classify(rw.status, rw.err, text)
+	if parseErr != nil && fe.Class == evidence.ClassOK {
+		fe.Class = evidence.ClassUnreadable
+		fe.Error = parseErr.Error()
+	}
 	if rw.tooLarge {
 		fe.Class = evidence.ClassTooLarge
 		fe.Error = fmt.Sprintf("body larger than %d bytes (Content-Length %s)", o.MaxBodyBytes, rw.header.Get("Content-Length"))

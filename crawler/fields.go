@@ -33,80 +33,214 @@ const (
 	maxTextRunes  = 8000
 )
 
-// Labels returns the field labels on the page's content with their values.
-// Chrome (header, footer, navigation) and the site's template text (segments
-// also found on the portal, given in template) are skipped, so a footer's
-// "电话：" never counts as a page's field.
-func (p *Page) Labels(template map[string]bool) []evidence.Label {
-	return p.labels(template, nil)
+// LabelContext tells the label reader what it cannot see on the page.
+type LabelContext struct {
+	// Template is the site's template text (the portal's segments): a
+	// segment found there is the site's, not the page's, and starts no
+	// field; a label's value is never dropped for appearing there too
+	// (a document's 发布机构 is the unit whose name heads every page).
+	Template map[string]bool
+	// Known are normalised label names (the metadata fields and their
+	// aliases) that guide where a label starts in running text.
+	Known map[string]bool
+	// Titles are normalised names that title the page (the column's name
+	// and aliases): a heading equal to one is the page's title, never a
+	// field.
+	Titles map[string]bool
 }
 
-// labels is Labels with known label names (normalised) that guide where a
-// label starts in running text.
-func (p *Page) labels(template map[string]bool, known map[string]bool) []evidence.Label {
-	var out []evidence.Label
-	seen := map[string]bool{}
-	add := func(label, value string) {
-		label = cleanLabel(label)
-		if label == "" || len(out) >= maxLabels {
-			return
-		}
-		value = truncRunes(strings.TrimSpace(value), maxValueRunes)
-		key := label + "\x00" + value
-		if seen[key] {
-			return
-		}
-		seen[key] = true
-		out = append(out, evidence.Label{Label: label, Value: value})
+// Labels returns the field labels on the page's content with their
+// values, from every split real pages use: "标签：值" in one run of text,
+// a label element (strong, b, label, font, span, th, td, dt) followed by
+// its value in a text node or an element, the next cell of a table row,
+// two pairs a row, and the value on the line after the label. A heading
+// (h1..h6, th, dt, a bold run standing alone) is a label whose value is the
+// text under it; the page's own title is not a label. Chrome (header,
+// footer, navigation) and the site's template text start no label, so a
+// footer's "电话：" never counts as a page's field.
+func (p *Page) Labels(lc LabelContext) []evidence.Label {
+	r := labelReader{lc: lc, segs: p.Segments(), seen: map[string]bool{}, titles: p.titleNames(lc.Titles)}
+	return r.read()
+}
+
+// titleNames returns the normalised names that title the page: given
+// ones, its <title> (and the parts of a "column_site" title), the
+// ArticleTitle and ColumnName metas and its first <h1>.
+func (p *Page) titleNames(given map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for k := range given {
+		out[k] = true
 	}
-	segs := p.Segments()
-	skip := func(s Segment) bool { return s.Chrome || template[s.Text] }
-	// valueAt returns the segment after i when it sits in the same table row
-	// (or definition list) and is not itself a label.
-	valueAt := func(i int) (string, bool) {
-		if i+1 >= len(segs) || segs[i].Row == nil || segs[i+1].Row != segs[i].Row || segs[i+1].Cell == segs[i].Cell || skip(segs[i+1]) {
-			return "", false
+	add := func(s string) {
+		if n := textnorm.Name(s); n != "" {
+			out[n] = true
 		}
-		next := segs[i+1]
-		if segs[i].Cell.DataAtom == atom.Th && next.Cell != nil && next.Cell.DataAtom == atom.Th {
-			return "", false // a header row names columns, it pairs nothing
-		}
-		if len(inlinePairs(next, known)) > 0 && next.Cell != nil && next.Cell.DataAtom != atom.Dd {
-			return "", false
-		}
-		return next.Text, true
 	}
+	title := textnorm.Space(p.Doc.Find("title").First().Text())
+	add(title)
+	for _, part := range strings.FieldsFunc(title, func(r rune) bool { return r == '_' || r == '-' || r == '|' || r == '—' }) {
+		add(part)
+	}
+	meta := p.Meta()
+	add(meta["ArticleTitle"])
+	add(meta["ColumnName"])
+	add(p.Doc.Find("h1").First().Text())
+	return out
+}
+
+// labelReader reads the label/value pairs of one page's segments.
+type labelReader struct {
+	lc     LabelContext
+	segs   []Segment
+	titles map[string]bool
+	out    []evidence.Label
+	seen   map[string]bool
+}
+
+func (r *labelReader) add(label, value string) {
+	label = cleanLabel(label)
+	if label == "" || len(r.out) >= maxLabels {
+		return
+	}
+	value = truncRunes(strings.TrimSpace(value), maxValueRunes)
+	key := label + "\x00" + value
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
+	r.out = append(r.out, evidence.Label{Label: label, Value: value})
+}
+
+// startsLabel reports whether a segment begins with a label: a heading, a
+// label cell, or text opening with "标签：".
+func (r *labelReader) startsLabel(s Segment) bool {
+	if s.Heading {
+		return true
+	}
+	if s.Cell != nil && s.Cell.DataAtom != atom.Dd && isLabelCell(s.Cell, s.Text) {
+		return true
+	}
+	pairs := inlinePairs(s, r.lc.Known)
+	return len(pairs) > 0 && strings.HasPrefix(cleanLabel(s.Text), cleanLabel(pairs[0][0]))
+}
+
+// valueAt returns the segment after i when it sits in the same table row
+// (or definition list) and is not itself a label.
+func (r *labelReader) valueAt(i int) (string, bool) {
+	segs := r.segs
+	if i+1 >= len(segs) || segs[i].Row == nil || segs[i+1].Row != segs[i].Row || segs[i+1].Cell == segs[i].Cell || segs[i+1].Chrome {
+		return "", false
+	}
+	next := segs[i+1]
+	if segs[i].Cell.DataAtom == atom.Th && next.Cell != nil && next.Cell.DataAtom == atom.Th {
+		return "", false // a header row names columns, it pairs nothing
+	}
+	if len(inlinePairs(next, r.lc.Known)) > 0 && next.Cell != nil && next.Cell.DataAtom != atom.Dd {
+		return "", false
+	}
+	return next.Text, true
+}
+
+// nextLine returns the segment after i as the value of a label that ended
+// its own line ("索 引 号：" in one element, the value in the next): the
+// next segment, when it is content and not a label itself.
+func (r *labelReader) nextLine(i int) (string, bool) {
+	if i+1 >= len(r.segs) {
+		return "", false
+	}
+	next := r.segs[i+1]
+	if next.Chrome || r.startsLabel(next) || next.LinkRunes*10 >= utf8.RuneCountInString(next.Text)*8 {
+		return "", false
+	}
+	return next.Text, true
+}
+
+// under returns the text under a heading at i: the segments that follow
+// until the next label, heading, chrome or template text, capped; and how
+// many segments it took.
+func (r *labelReader) under(i int) (string, int) {
+	var b strings.Builder
+	n := 0
+	for j := i + 1; j < len(r.segs) && n < 6 && utf8.RuneCountInString(b.String()) < maxValueRunes; j++ {
+		s := r.segs[j]
+		if s.Chrome || r.startsLabel(s) || n > 0 && r.lc.Template[s.Text] {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s.Text)
+		n++
+	}
+	return b.String(), n
+}
+
+func (r *labelReader) read() []evidence.Label {
+	segs := r.segs
 	for i := 0; i < len(segs); i++ {
 		seg := segs[i]
-		if skip(seg) {
+		if seg.Chrome || r.lc.Template[seg.Text] {
 			continue
 		}
-		pairs := inlinePairs(seg, known)
+		pairs := inlinePairs(seg, r.lc.Known)
 		if len(pairs) > 0 {
 			for k, pr := range pairs {
 				if pr[1] == "" && k == len(pairs)-1 {
-					if v, ok := valueAt(i); ok {
-						add(pr[0], v)
+					if v, ok := r.valueAt(i); ok {
+						r.add(pr[0], v)
+						i++
+						break
+					}
+					if v, ok := r.nextLine(i); ok {
+						r.add(pr[0], v)
 						i++
 						break
 					}
 				}
-				add(pr[0], pr[1])
+				r.add(pr[0], pr[1])
 			}
 			continue
 		}
 		if seg.Cell != nil && isLabelCell(seg.Cell, seg.Text) {
-			if v, ok := valueAt(i); ok {
-				add(seg.Text, v)
+			if v, ok := r.valueAt(i); ok {
+				r.add(seg.Text, v)
 				i++
 				continue
 			}
 		}
 		if seg.Heading && utf8.RuneCountInString(seg.Text) <= 16 {
-			add(seg.Text, "")
+			if r.titles[textnorm.Name(seg.Text)] {
+				continue // the page's title, not a field
+			}
+			v := ""
+			if seg.Cell == nil || !isCellText(seg.Cell, seg.Text) || soleCell(seg.Cell) {
+				// A heading that is a column's header cell (a header row)
+				// has no value under it; a heading alone in its row, or
+				// inside a layout cell, does.
+				v, _ = r.under(i)
+			}
+			r.add(seg.Text, v)
 		}
 	}
-	return out
+	return r.out
+}
+
+// isCellText reports whether text is all the text of cell c.
+func isCellText(c *html.Node, text string) bool {
+	return textnorm.Name(textOf(c)) == textnorm.Name(text)
+}
+
+// soleCell reports whether c is the only cell of its row with text.
+func soleCell(c *html.Node) bool {
+	if c.Parent == nil {
+		return true
+	}
+	for s := c.Parent.FirstChild; s != nil; s = s.NextSibling {
+		if s != c && s.Type == html.ElementNode && textnorm.Name(textOf(s)) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // isLabelCell reports whether a cell reads as a label: a <th> or <dt>, or
@@ -283,7 +417,7 @@ type MetaField struct {
 // names. A label matches a field when, normalised, it equals the field's
 // name or one of its aliases.
 func (p *Page) DocumentMeta(fields []MetaField, template map[string]bool) map[string]string {
-	return metaFromLabels(p.labels(template, knownLabels(fields)), fields)
+	return metaFromLabels(p.Labels(LabelContext{Template: template, Known: knownLabels(fields)}), fields)
 }
 
 // knownLabels returns the normalised names and aliases of fields.

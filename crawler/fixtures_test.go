@@ -65,7 +65,7 @@ func read(t *testing.T, path string) reading {
 	for _, l := range p.PageLinks() {
 		r.PageLinks = append(r.PageLinks, l.String())
 	}
-	r.Labels = p.Labels(nil)
+	r.Labels = p.Labels(LabelContext{})
 	return r
 }
 
@@ -132,7 +132,7 @@ func FuzzItems(f *testing.F) {
 			}
 		}
 		p.PageLinks()
-		p.Labels(nil)
+		p.Labels(LabelContext{})
 		p.Quoted()
 	})
 }

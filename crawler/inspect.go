@@ -20,9 +20,15 @@ type Inspection struct {
 	ContentType string              `json:"content_type,omitempty"`
 	Charset     string              `json:"charset"`
 	// CharsetMismatch is true when the declared charset did not fit the bytes.
-	CharsetMismatch bool              `json:"charset_mismatch,omitempty"`
-	Title           string            `json:"title"`
-	Meta            map[string]string `json:"meta,omitempty"`
+	CharsetMismatch bool `json:"charset_mismatch,omitempty"`
+	// Repaired is true when the HTML parser refused the page and it was
+	// read after dropping runaway formatting tags.
+	Repaired bool   `json:"repaired,omitempty"`
+	Title    string `json:"title"`
+	// Redirect is where the page sends a browser without a click (meta
+	// refresh, frameset, script); the crawler reads that page instead.
+	Redirect string            `json:"redirect,omitempty"`
+	Meta     map[string]string `json:"meta,omitempty"`
 	// Columns are the links whose text matches a column name of the plan.
 	Columns []ColumnLink `json:"columns,omitempty"`
 	// Hubs are the links the crawler would follow to find columns.
@@ -109,9 +115,12 @@ func fillInspection(in *Inspection, p *Page, plan *Plan) {
 	}
 	m := newMatcher(plan.Columns, plan.Hubs)
 	ref := plan.Ref
-	in.Charset, in.CharsetMismatch = p.Charset, p.CharsetMismatch
+	in.Charset, in.CharsetMismatch, in.Repaired = p.Charset, p.CharsetMismatch, p.Repaired
 	in.Title = p.Title()
 	in.Meta = p.Meta()
+	if r := p.Redirect(); r != nil {
+		in.Redirect = r.String()
+	}
 	for _, a := range p.Anchors() {
 		in.Links++
 		if isAttachment(a.URL.Path) {
@@ -128,7 +137,7 @@ func fillInspection(in *Inspection, p *Page, plan *Plan) {
 		in.PageLinks = append(in.PageLinks, l.String())
 	}
 	known := knownLabels(plan.MetaFields)
-	in.Labels = p.labels(nil, known)
+	in.Labels = p.Labels(LabelContext{Known: known})
 	in.DocumentMeta = metaFromLabels(in.Labels, plan.MetaFields)
 	in.Written = ParseDateValue(in.DocumentMeta["成文日期"])
 	in.Published = ParseDateValue(in.DocumentMeta["发布日期"])

@@ -14,15 +14,18 @@ import (
 )
 
 // List extraction. A list page holds items, each a link with a date beside
-// it, in whatever markup the CMS chose: <li>, table rows, <div> blocks, flat
-// runs of <a> and <span>, dates before or after the link or inside it. The
-// extractor does not rely on class names. It finds, for every link, the row
-// that holds it and the date printed in that row outside the link text;
-// groups dated rows by their container; keeps the main list (the largest
-// container, plus containers of the same shape, ignoring a widget that
-// repeats the portal's links); and adds the undated rows of that list as
-// undated items. A page with no dated rows yields its largest run of
-// sibling rows with long link texts as undated items.
+// it, in whatever markup the CMS chose. The extractor relies on structure,
+// not on tags or class names: each title link's record is found as the
+// repeated sibling element holding it (records.go), in <li>, <tr>, <dl>,
+// <div>, <p> or a flat run of links alike; the date is read inside the
+// record outside the link, or from the text between records. Records are
+// grouped by their parent and tag; the main list is the group with the most
+// dates, plus groups of the same shape (a list split into several blocks),
+// ignoring a widget that repeats the portal's links or a box whose 更多
+// leads elsewhere; its undated records with title-like text are undated
+// items. A page with no dated records yields its largest group of records
+// with long link texts as undated items. Template lists with unbound
+// placeholders ({{…}}, ms-repeat) yield nothing.
 
 // ListContext tells the extractor what it cannot see on the page.
 type ListContext struct {
@@ -56,26 +59,26 @@ var pagerWords = map[string]bool{
 	"网站地图": true, "联系我们": true, "无障碍": true, "长者模式": true, "繁体": true, "简体": true,
 }
 
-// Items extracts the list items of p.
+// Items extracts the list items of p: the records of its main list, one
+// item per record, with the date each shows.
 func (p *Page) Items(lc ListContext) []evidence.Item {
 	order, years := p.documentOrder()
-	var rows []*rowInfo
+	var cands, titles []Anchor
 	for _, a := range p.Anchors() {
-		if !p.itemCandidate(a, lc) {
+		if !p.itemCandidate(a, lc) || isTemplated(a) {
 			continue
 		}
-		r := &rowInfo{a: a, order: order[a.Node]}
-		r.row, r.container = p.rowOf(a.Node)
-		year := yearBefore(years, r.order)
-		if dm, ok := dateInside(a.Node, year, lc.Ref); ok {
-			r.date, r.dated = dm, true
-		} else if dm, ok := p.dateBeside(a.Node, r.row, year, lc.Ref); ok {
-			r.date, r.dated = dm, true
+		cands = append(cands, a)
+		if !isAux(a) {
+			titles = append(titles, a)
 		}
-		rows = append(rows, r)
 	}
-	rows = onePerRow(rows)
-	chosen := p.chooseList(rows, lc)
+	chosen := p.chooseList(p.records(titles, order, years, lc), lc)
+	if len(chosen) == 0 && len(titles) < len(cands) {
+		// No list of titles: a list whose links are all short (a
+		// bracketed tag, a format) is read with every candidate link.
+		chosen = p.chooseList(p.records(cands, order, years, lc), lc)
+	}
 	seen := map[string]bool{}
 	var items []evidence.Item
 	for _, r := range chosen {
@@ -94,25 +97,89 @@ func (p *Page) Items(lc ListContext) []evidence.Item {
 	return items
 }
 
-// onePerRow keeps, of several links in one row (a title beside [PDF] or
-// 下载 links), the one with the longest text: a row is one item.
-func onePerRow(rows []*rowInfo) []*rowInfo {
-	best := map[*html.Node]*rowInfo{}
-	for _, r := range rows {
-		if r.row == r.container {
-			continue // a flat run: every link is its own item
+// records finds the record of each title link in links and the date the
+// record shows: inside the link in an element of its own, else in the
+// record's text outside the link, else in the text between records that
+// belongs to it (a flat run's date after each link, a <dd> after a <dt>).
+func (p *Page) records(links []Anchor, order map[*html.Node]int, years []yearMark, lc ListContext) []*rowInfo {
+	f := newRecordFinder(links)
+	var rows []*rowInfo
+	byRecord := map[*html.Node]*rowInfo{}
+	for _, a := range links {
+		rec := f.recordOf(a.Node)
+		if prev := byRecord[rec]; prev != nil {
+			// Two links to one page in one record (an icon and a text
+			// link): the longer text names the item.
+			if utf8.RuneCountInString(a.Text) > utf8.RuneCountInString(prev.a.Text) {
+				prev.a = a
+			}
+			continue
 		}
-		if b := best[r.row]; b == nil || utf8.RuneCountInString(r.a.Text) > utf8.RuneCountInString(b.a.Text) {
-			best[r.row] = r
+		r := &rowInfo{a: a, row: rec, container: rec.Parent, order: order[a.Node]}
+		byRecord[rec] = r
+		rows = append(rows, r)
+	}
+	type groupKey struct {
+		parent *html.Node
+		tag    string
+	}
+	groups := map[groupKey][]*rowInfo{}
+	var keys []groupKey
+	for _, r := range rows {
+		year := yearBefore(years, r.order)
+		if dm, ok := dateInside(r.a.Node, year, lc.Ref); ok {
+			r.date, r.dated = dm, true
+		} else if r.row != r.a.Node {
+			r.date, r.dated = findRowDate(piecesExcept(r.row, r.a.Node), year, lc.Ref)
+		}
+		k := groupKey{r.container, r.row.Data}
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	for _, k := range keys {
+		readGaps(groups[k], byRecord, years, lc.Ref)
+	}
+	return rows
+}
+
+// readGaps dates the undated records of one group from the text between
+// records: after each record, or before it when the group prints its dates
+// first (whichever dates more records).
+func readGaps(group []*rowInfo, byRecord map[*html.Node]*rowInfo, years []yearMark, ref evidence.Date) {
+	var undated []*rowInfo
+	for _, r := range group {
+		if !r.dated {
+			undated = append(undated, r)
 		}
 	}
-	out := rows[:0:0]
-	for _, r := range rows {
-		if r.row == r.container || best[r.row] == r {
-			out = append(out, r)
+	if len(undated) == 0 {
+		return
+	}
+	isRecord := func(n *html.Node) bool { return byRecord[n] != nil }
+	dated := func(dir gapDirection) ([]DateMatch, int) {
+		out := make([]DateMatch, len(undated))
+		n := 0
+		for i, r := range undated {
+			if dm, ok := findRowDate(gapPieces(r.row, isRecord, dir), yearBefore(years, r.order), ref); ok {
+				out[i] = dm
+				n++
+			}
+		}
+		return out, n
+	}
+	fwd, nf := dated(gapForward)
+	bwd, nb := dated(gapBackward)
+	use := fwd
+	if nb > nf {
+		use = bwd
+	}
+	for i, r := range undated {
+		if !use[i].Date.IsZero() {
+			r.date, r.dated = use[i], true
 		}
 	}
-	return out
 }
 
 // itemCandidate filters out navigation, pagination and self links.
@@ -157,73 +224,6 @@ var rowTags = map[atom.Atom]bool{
 	atom.Td: true, atom.Th: true, atom.Dl: true, atom.Table: true, atom.Ul: true, atom.Ol: true, atom.Tbody: true, atom.Body: true,
 }
 
-// rowOf returns the element holding an item link and the element holding
-// the rows. A <td> climbs to its <tr>; a <dt> takes its <dl> when the list
-// holds one item; a block that holds several dated links is a flat run,
-// its own container.
-func (p *Page) rowOf(a *html.Node) (row, container *html.Node) {
-	row, container = rowOf(a)
-	if row == nil || row == container {
-		return row, container
-	}
-	if row.DataAtom == atom.Dt && container != nil && container.DataAtom == atom.Dl && countLinks(container) == 1 {
-		row, container = container, container.Parent
-	}
-	switch row.DataAtom {
-	case atom.Tr, atom.Dl:
-		return row, container
-	}
-	if countLinks(row) >= 2 && p.dateCount(row) >= 2 {
-		return row, row // several dated links in one block: a flat run
-	}
-	return row, container
-}
-
-// dateCount counts the pieces of n that are dates, remembered per node.
-func (p *Page) dateCount(n *html.Node) int {
-	if p.dates == nil {
-		p.dates = map[*html.Node]int{}
-	}
-	if c, ok := p.dates[n]; ok {
-		return c
-	}
-	c := 0
-	for _, pc := range piecesExcept(n, nil) {
-		if _, ok := FindDate(pc); ok {
-			c++
-		} else if _, ok := isStandaloneDate(pc, 2000, evidence.Date{}); ok {
-			c++
-		}
-	}
-	p.dates[n] = c
-	return c
-}
-
-func rowOf(a *html.Node) (row, container *html.Node) {
-	n := a.Parent
-	for n != nil && n.Type == html.ElementNode && !rowTags[n.DataAtom] {
-		n = n.Parent
-	}
-	if n == nil || n.Type != html.ElementNode {
-		return a.Parent, a.Parent
-	}
-	if n.DataAtom == atom.Td || n.DataAtom == atom.Th {
-		if tr := n.Parent; tr != nil && tr.DataAtom == atom.Tr {
-			n = tr
-		}
-	}
-	switch n.DataAtom {
-	case atom.Ul, atom.Ol, atom.Tbody, atom.Table, atom.Body, atom.Dl:
-		// Links sit directly in the list container: a flat run.
-		return n, n
-	}
-	c := n.Parent
-	if c != nil && (c.DataAtom == atom.Tbody || c.DataAtom == atom.Thead) && c.Parent != nil {
-		c = c.Parent
-	}
-	return n, c
-}
-
 // dateInside finds a date printed inside the link, in a child element of
 // its own (<a><span>title</span><span>2019-05-12</span></a>).
 func dateInside(a *html.Node, year int, ref evidence.Date) (DateMatch, bool) {
@@ -236,37 +236,6 @@ func dateInside(a *html.Node, year int, ref evidence.Date) (DateMatch, bool) {
 		}
 	}
 	return DateMatch{}, false
-}
-
-// dateBeside finds the date printed in the row outside the link. When the
-// row holds other item links (a flat run), only the text between this link
-// and the next (or, failing that, the previous) link counts.
-func (p *Page) dateBeside(a, row *html.Node, year int, ref evidence.Date) (DateMatch, bool) {
-	if row != nil && countLinks(row) <= 1 {
-		pieces := piecesExcept(row, a)
-		if row.DataAtom == atom.Dt {
-			// <dt><a>title</a></dt><dd>date</dd>: the date is in the next <dd>.
-			for sib := row.NextSibling; sib != nil; sib = sib.NextSibling {
-				if sib.Type == html.ElementNode {
-					if sib.DataAtom == atom.Dd {
-						pieces = append(pieces, piecesExcept(sib, nil)...)
-					}
-					break
-				}
-			}
-		}
-		return findRowDate(pieces, year, ref)
-	}
-	if row != nil && countLinks(row) <= 3 && row.DataAtom == atom.Tr {
-		// A table row with a title link and attachment links.
-		if dm, ok := findRowDate(piecesExcept(row, a), year, ref); ok {
-			return dm, true
-		}
-	}
-	if dm, ok := findRowDate(textAfter(a, 80), year, ref); ok {
-		return dm, true
-	}
-	return findRowDate(textBefore(a, 40), year, ref)
 }
 
 // findRowDate looks for a full date in the joined pieces, else a year-less
@@ -342,99 +311,6 @@ func piecesExcept(row, skip *html.Node) []string {
 	return out
 }
 
-// textAfter collects text following n in document order until the next
-// link, up to limit runes, as pieces.
-func textAfter(n *html.Node, limit int) []string {
-	var out []string
-	total := 0
-	for cur := nextNode(n, true); cur != nil && total < limit; cur = nextNode(cur, false) {
-		if cur.Type == html.ElementNode && cur.DataAtom == atom.A {
-			break
-		}
-		if cur.Type == html.TextNode && !inSkipped(cur) {
-			if t := textnorm.Space(cur.Data); t != "" {
-				out = append(out, t)
-				total += utf8.RuneCountInString(t)
-			}
-		}
-	}
-	return out
-}
-
-// textBefore collects text preceding n until the previous link.
-func textBefore(n *html.Node, limit int) []string {
-	var out []string
-	total := 0
-	for cur := prevNode(n); cur != nil && total < limit; cur = prevNode(cur) {
-		if cur.Type == html.ElementNode && cur.DataAtom == atom.A {
-			break
-		}
-		if isAncestor(cur, n) {
-			continue
-		}
-		if cur.Type == html.TextNode && !inSkipped(cur) && !insideLink(cur) {
-			if t := textnorm.Space(cur.Data); t != "" {
-				out = append([]string{t}, out...)
-				total += utf8.RuneCountInString(t)
-			}
-		}
-	}
-	return out
-}
-
-func isAncestor(a, n *html.Node) bool {
-	for p := n.Parent; p != nil; p = p.Parent {
-		if p == a {
-			return true
-		}
-	}
-	return false
-}
-
-func insideLink(n *html.Node) bool {
-	for p := n.Parent; p != nil; p = p.Parent {
-		if p.Type == html.ElementNode && p.DataAtom == atom.A {
-			return true
-		}
-	}
-	return false
-}
-
-func inSkipped(n *html.Node) bool {
-	for p := n.Parent; p != nil; p = p.Parent {
-		if p.Type == html.ElementNode && skipTags[p.DataAtom] {
-			return true
-		}
-	}
-	return false
-}
-
-// nextNode walks the tree in document order; skipChildren skips n's subtree.
-func nextNode(n *html.Node, skipChildren bool) *html.Node {
-	if !skipChildren && n.FirstChild != nil {
-		return n.FirstChild
-	}
-	for n != nil {
-		if n.NextSibling != nil {
-			return n.NextSibling
-		}
-		n = n.Parent
-	}
-	return nil
-}
-
-// prevNode walks the tree backwards in document order.
-func prevNode(n *html.Node) *html.Node {
-	if n.PrevSibling != nil {
-		n = n.PrevSibling
-		for n.LastChild != nil {
-			n = n.LastChild
-		}
-		return n
-	}
-	return n.Parent
-}
-
 // documentOrder numbers the element nodes in document order and records the
 // year headings ("2019年" standing alone in a heading or block) by position.
 func (p *Page) documentOrder() (map[*html.Node]int, []yearMark) {
@@ -507,13 +383,21 @@ func (p *Page) chooseList(rows []*rowInfo, lc ListContext) []*rowInfo {
 		shape   string
 		foreign bool
 	}
-	groups := map[*html.Node]*group{}
+	type groupKey struct {
+		node *html.Node
+		tag  string
+	}
+	groups := map[groupKey]*group{}
 	var order []*group
 	for _, r := range rows {
-		g := groups[r.container]
+		k := groupKey{r.container, r.row.Data}
+		g := groups[k]
 		if g == nil {
 			g = &group{node: r.container, shape: shapeOf(r.container)}
-			groups[r.container] = g
+			if g.shape != "" {
+				g.shape += "/" + r.row.Data
+			}
+			groups[k] = g
 			order = append(order, g)
 		}
 		g.rows = append(g.rows, r)

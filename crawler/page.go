@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
@@ -27,21 +26,24 @@ type Page struct {
 	Charset string
 	// CharsetMismatch is true when the declared charset did not fit the bytes.
 	CharsetMismatch bool
+	// Repaired is true when the HTML parser refused the page and it was
+	// read after dropping runaway formatting tags (parse.go).
+	Repaired bool
 
 	segments []Segment           // cached by Segments
 	anchors  []Anchor            // cached by Anchors
 	chrome   map[*html.Node]bool // cached by inChrome
-	dates    map[*html.Node]int  // cached by dateCount
 }
 
 // ParsePage decodes body (raw bytes, as sent with contentType) and parses it.
 func ParsePage(pageURL *url.URL, body []byte, contentType string) (*Page, error) {
 	dec := decodeBody(body, contentType)
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(dec.text))
+	root, repaired, err := parseHTML(dec.text)
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{URL: pageURL, Base: pageURL, Doc: doc, Charset: dec.charset, CharsetMismatch: dec.mismatch}
+	doc := goquery.NewDocumentFromNode(root)
+	p := &Page{URL: pageURL, Base: pageURL, Doc: doc, Charset: dec.charset, CharsetMismatch: dec.mismatch, Repaired: repaired}
 	inlineDatastores(doc)
 	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
 		if b, err := pageURL.Parse(strings.TrimSpace(href)); err == nil && (b.Scheme == "http" || b.Scheme == "https") {
@@ -157,14 +159,21 @@ type Anchor struct {
 	Node *html.Node
 }
 
-// Anchors returns the page's links in document order.
+// Anchors returns the page's links in document order. A link whose href is
+// "#" or javascript: and whose onclick (or script href) sets the location
+// counts with that target.
 func (p *Page) Anchors() []Anchor {
 	if p.anchors != nil {
 		return p.anchors
 	}
 	out := []Anchor{}
-	p.Doc.Find("a[href], area[href]").Each(func(_ int, s *goquery.Selection) {
+	p.Doc.Find("a[href], area[href], a[onclick]").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
+		if isScriptHref(href) {
+			// href="#" onclick="location.href='index_2.html'"
+			onclick, _ := s.Attr("onclick")
+			href = scriptHref(href, onclick)
+		}
 		u := p.Resolve(href)
 		if u == nil {
 			return
@@ -327,7 +336,7 @@ func (p *Page) Segments() []Segment {
 			return
 		}
 		block := n.Type == html.ElementNode && blockTags[n.DataAtom]
-		isHead := n.Type == html.ElementNode && isHeadingElem(n)
+		isHead := n.Type == html.ElementNode && isHeadingElem(n) && (!inlineHeading[n.DataAtom] || standsAlone(n))
 		ch := isChrome(n)
 		isCell := n.Type == html.ElementNode && (n.DataAtom == atom.Td || n.DataAtom == atom.Th || n.DataAtom == atom.Dt || n.DataAtom == atom.Dd)
 		if block || isHead {
@@ -381,6 +390,25 @@ func isHeadingElem(n *html.Node) bool {
 		return true
 	}
 	return false
+}
+
+// inlineHeading are the heading-like elements that are inline: a bold run
+// or a <label> is a heading only when it stands alone in its block;
+// inside a line (<p><strong>索引号</strong>：000014348</p>) it is part of
+// the line.
+var inlineHeading = map[atom.Atom]bool{atom.Strong: true, atom.B: true, atom.Label: true}
+
+// standsAlone reports whether n's text is all the text of its nearest
+// block (or cell).
+func standsAlone(n *html.Node) bool {
+	b := n.Parent
+	for b != nil && b.Type == html.ElementNode && !blockTags[b.DataAtom] {
+		b = b.Parent
+	}
+	if b == nil || b.Type != html.ElementNode {
+		return true
+	}
+	return textnorm.Name(textOf(b)) == textnorm.Name(textOf(n))
 }
 
 // textOf returns n's visible text, whitespace-collapsed.

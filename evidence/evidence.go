@@ -65,6 +65,9 @@ const (
 	ClassRefused FetchClass = "refused"
 	// ClassTooLarge means the body exceeded the size cap and was cut.
 	ClassTooLarge FetchClass = "too-large"
+	// ClassUnreadable means a body arrived but could not be read as a page,
+	// even after repair (see Fetch.Repaired).
+	ClassUnreadable FetchClass = "unreadable"
 )
 
 // Failed reports whether c means the page could not be used.
@@ -115,6 +118,9 @@ type Fetch struct {
 	// Charset is the character set the body was decoded from (utf-8, gb18030, ...);
 	// empty for non-text bodies.
 	Charset string `json:"charset,omitempty"`
+	// Repaired is true when the HTML parser refused the page and it was read
+	// after dropping runaway formatting tags.
+	Repaired bool `json:"repaired,omitempty"`
 	// Size is the body length in bytes as received (after any cut).
 	Size int64 `json:"size"`
 	// Truncated is true when the body was cut at the size cap.

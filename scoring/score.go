@@ -315,13 +315,14 @@ func (j *judge) fields(c *rules.Check) {
 	}
 }
 
-// hasField reports whether a label names field f: equal to its name or an
-// alias, or beginning with it (办公时间（夏季）), or ending with it (本局主要职责)
-// unless the label is one of the column's own names (the page title).
+// hasField reports whether a label with a value names field f: equal to
+// its name or an alias, or beginning with it (办公时间（夏季）), or ending
+// with it (本局主要职责) unless the label is one of the column's own names
+// (the page title). A label without a value shows no field.
 func hasField(labels []evidence.Label, f rules.Field, own []string) bool {
 	for _, l := range labels {
 		ln := textnorm.Name(l.Label)
-		if ln == "" {
+		if ln == "" || textnorm.Name(l.Value) == "" {
 			continue
 		}
 		for _, name := range f.Names() {

@@ -190,11 +190,23 @@ func TestScoreUnit(t *testing.T) {
 			name: "missing fields, alias accepted, page title not a field", typ: "bureau",
 			mutate: func(ue *evidence.UnitEvidence) {
 				g := ue.Column("guide")
-				g.Labels = []evidence.Label{{Label: "办公地址"}, {Label: "联系方式", Value: "010"}}
+				g.Labels = []evidence.Label{{Label: "办公地址", Value: "怀柔区府前街1号"}, {Label: "联系方式", Value: "010"}}
 				f := ue.Column("functions")
-				f.Labels = []evidence.Label{{Label: "机构职能"}, {Label: "内设机构"}, {Label: "办公地址"}, {Label: "办公时间（夏季）"}, {Label: "联系电话"}, {Label: "主要负责人"}}
+				f.Labels = []evidence.Label{{Label: "机构职能", Value: "负责"}, {Label: "内设机构", Value: "办公室"}, {Label: "办公地址", Value: "府前街"}, {Label: "办公时间（夏季）", Value: "8:30"}, {Label: "联系电话", Value: "010"}, {Label: "主要负责人", Value: "张三"}}
 			},
 			want: []key{{"field.missing", "functions", "主要职责", "deduction"}, {"field.missing", "guide", "办公时间", "deduction"}},
+		},
+		{
+			// A heading that names a field but holds nothing under it
+			// (机构设置 as the page's heading, a bare 办公时间) shows no field.
+			name: "a label without its value is no field", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				g := ue.Column("guide")
+				g.Labels = []evidence.Label{{Label: "办公地址", Value: "怀柔区府前街1号"}, {Label: "办公时间"}, {Label: "联系电话", Value: "010"}}
+				f := ue.Column("functions")
+				f.Labels = []evidence.Label{{Label: "机构设置"}, {Label: "主要职责", Value: "负责"}, {Label: "办公地址", Value: "府前街"}, {Label: "办公时间", Value: "8:30"}, {Label: "联系电话", Value: "010"}, {Label: "负责人", Value: "张三"}}
+			},
+			want: []key{{"field.missing", "functions", "内设机构", "deduction"}, {"field.missing", "guide", "办公时间", "deduction"}},
 		},
 		{
 			name: "document metadata, late and uninterpreted", typ: "bureau",

@@ -110,6 +110,12 @@ func writeInspection(w io.Writer, in *crawler.Inspection) {
 		mismatch = " (the declared charset did not fit the bytes)"
 	}
 	fmt.Fprintf(w, "charset:  %s%s\ntitle:    %s\n", in.Charset, mismatch, in.Title)
+	if in.Repaired {
+		fmt.Fprintf(w, "repaired: the HTML parser refused this page (nesting too deep, e.g. runaway unclosed <font> tags); it was read without its inline formatting tags\n")
+	}
+	if in.Redirect != "" {
+		fmt.Fprintf(w, "redirect: %s (meta refresh, frame or script: the crawler reads that page instead)\n", in.Redirect)
+	}
 	for _, k := range sortedKeys(in.Meta) {
 		fmt.Fprintf(w, "meta:     %s = %s\n", k, in.Meta[k])
 	}
