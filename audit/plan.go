@@ -15,9 +15,14 @@ func PlanFor(rs *rules.Ruleset, asOf evidence.Date, unitType string) *crawler.Pl
 	from, _ := scoring.Window(asOf, rs.WindowMonths())
 	p := &crawler.Plan{Hubs: rs.Hubs, Ref: asOf, Since: from}
 	reads := map[string]crawler.ItemRead{}
+	fields := map[string][]crawler.MetaField{}
 	metaSeen := map[string]bool{}
 	for _, c := range rs.ChecksFor(unitType) {
 		switch c.Kind {
+		case rules.KindFields:
+			for _, f := range c.Fields {
+				fields[c.Column] = append(fields[c.Column], crawler.MetaField{Name: f.Name, Aliases: f.Aliases})
+			}
 		case rules.KindDocumentMetadata, rules.KindPublicationDelay:
 			reads[c.Column] = crawler.ReadDocument
 		case rules.KindInterpretation:
@@ -54,7 +59,7 @@ func PlanFor(rs *rules.Ruleset, asOf evidence.Date, unitType string) *crawler.Pl
 		if c.Shape == rules.ShapePage {
 			shape = evidence.ShapePage
 		}
-		p.Columns = append(p.Columns, crawler.ColumnSpec{ID: c.ID, Names: c.Names(), Shape: shape, Read: reads[c.ID]})
+		p.Columns = append(p.Columns, crawler.ColumnSpec{ID: c.ID, Names: c.Names(), Shape: shape, Read: reads[c.ID], Fields: fields[c.ID]})
 	}
 	return p
 }

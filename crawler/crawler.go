@@ -55,6 +55,10 @@ type ColumnSpec struct {
 	Shape evidence.Shape
 	// Read says which item pages to read.
 	Read ItemRead
+	// Fields are the fields a page column must show, with their aliases:
+	// they guide the label reader (a tab or a line that says only
+	// 工作分工 heads the text under it).
+	Fields []MetaField
 }
 
 // Plan is what to look for on every unit.
@@ -396,7 +400,7 @@ func (u *unitCrawl) readColumn(ctx context.Context, spec ColumnSpec, fd *found) 
 // column as a list holding one article: then the newest articles are read
 // too.
 func (u *unitCrawl) readPageColumn(ctx context.Context, spec ColumnSpec, col *evidence.Column, p *Page) {
-	lc := LabelContext{Template: u.template, Titles: map[string]bool{}}
+	lc := LabelContext{Template: u.template, Titles: map[string]bool{}, Known: knownLabels(spec.Fields)}
 	for _, n := range spec.Names {
 		lc.Titles[textnorm.Name(n)] = true
 	}
@@ -543,6 +547,11 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 			continue
 		}
 		read++
+		if spec.Read == ReadReport && isAttachment(iu.Path) {
+			// The list links the report's file itself.
+			it.Doc = u.readReportFile(ctx, iu, it)
+			continue
+		}
 		pr := u.fetchPage(ctx, iu, role)
 		doc := &evidence.Document{URL: it.URL, Status: pr.fetch.Status, Class: pr.fetch.Class}
 		it.Doc = doc
@@ -554,10 +563,7 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 		doc.Labels = pr.page.Labels(LabelContext{Template: u.template, Known: u.known})
 		doc.Meta = metaFromLabels(doc.Labels, u.plan.MetaFields)
 		doc.Written = ParseDateValue(doc.Meta["成文日期"])
-		doc.Published = ParseDateValue(doc.Meta["发布日期"])
-		if doc.Published.IsZero() && pr.fetch.Meta != nil {
-			doc.Published = ParseDateValue(pr.fetch.Meta["PubDate"])
-		}
+		doc.Published = pr.page.PublishedDate(doc.Meta, doc.Labels)
 		doc.Links = pr.page.ContentLinks()
 		doc.Quoted = pr.page.Quoted()
 		if spec.Read == ReadReport {
@@ -570,8 +576,53 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 			if doc.Report.Published.IsZero() {
 				doc.Report.Published = doc.Published
 			}
+			if doc.Report.Tables["3"] == nil && len(doc.Report.Attachments) > 0 {
+				// A short page with the report attached: the file is
+				// the report.
+				au, err := url.Parse(doc.Report.Attachments[0])
+				if err == nil && u.f.scope.allows(au) {
+					file := u.readReportFile(ctx, au, it)
+					file.Report.Published = doc.Report.Published
+					doc.Report = file.Report
+				}
+			}
 		}
 	}
+}
+
+// readReportFile fetches an annual report published as a file (PDF,
+// DOCX, DOC) and reads it; a file that could not be fetched or read is a
+// report that says why in Unread.
+func (u *unitCrawl) readReportFile(ctx context.Context, fu *url.URL, it *evidence.Item) *evidence.Document {
+	r := u.f.get(ctx, fu, evidence.RoleReport, modeFile)
+	u.record(r)
+	u.storePage(fu.String(), r)
+	doc := &evidence.Document{URL: fu.String(), Status: r.fetch.Status, Class: r.fetch.Class, Title: it.Title}
+	switch {
+	case r.fetch.Class == evidence.ClassTooLarge || r.fetch.Truncated:
+		doc.Report = &evidence.Report{Title: it.Title, SourceURL: fu.String(), Unread: fmt.Sprintf("the file is larger than the %d-byte cap and was not read", u.o.MaxBodyBytes)}
+	case r.body == nil || r.fetch.Class != evidence.ClassOK:
+		doc.Report = &evidence.Report{Title: it.Title, SourceURL: fu.String(), Unread: "the file could not be fetched: " + describeClass(r.fetch)}
+	default:
+		doc.Report = ReadReportFile(ctx, fu, r.body, it.Title)
+	}
+	if doc.Report.Year == 0 {
+		doc.Report.Year = HanNumeralYear(it.Title)
+		doc.Report.Format = reportFormat(doc.Report)
+	}
+	doc.Report.Published = it.Date
+	return doc
+}
+
+// describeClass says in a few words how a fetch failed.
+func describeClass(f evidence.Fetch) string {
+	if f.Error != "" {
+		return fmt.Sprintf("%s (%s)", f.Class, f.Error)
+	}
+	if f.Status != 0 {
+		return fmt.Sprintf("%s (HTTP %d)", f.Class, f.Status)
+	}
+	return string(f.Class)
 }
 
 func looksLikeReport(title string) bool {

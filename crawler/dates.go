@@ -203,6 +203,6 @@ func HanNumeralYear(s string) int {
 }
 
 var (
-	reportYearRE = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*年`)
+	reportYearRE = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*(?:年|度|政府信息|信息公开)`)
 	hanYearRE    = regexp.MustCompile(`([〇零一二三四五六七八九○Ｏ]{4})\s*年`)
 )

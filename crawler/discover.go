@@ -118,11 +118,11 @@ type found struct {
 
 // discoverOn matches the links of one page and returns the hub links to
 // follow. Earlier (shallower) finds win; at the same depth an exact match
-// beats a contained one.
+// beats a contained one. A nil scope allows every host (inspect).
 func (m *matcher) discoverOn(p *Page, depth int, sc scope, result map[string]*found, exactAt map[string]bool) []string {
 	var hubs []string
 	for _, a := range p.Anchors() {
-		if !sc.allows(a.URL) {
+		if sc != nil && !sc.allows(a.URL) {
 			continue
 		}
 		text := a.Text

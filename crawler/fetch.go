@@ -69,6 +69,7 @@ type raw struct {
 	err         error
 	aborted     bool // stopped after headers on purpose
 	wantBody    bool
+	anyType     bool // a file: the body is wanted whatever its type
 	tooLarge    bool
 }
 
@@ -135,7 +136,7 @@ func newFetcher(ctx context.Context, o *Options, transport http.RoundTripper, sc
 					r.Headers.Set("Content-Type", mt)
 				}
 			}
-			if !rw.wantBody || !isHTMLType(rw.contentType) && rw.contentType != "" {
+			if !rw.wantBody || !rw.anyType && !isHTMLType(rw.contentType) && rw.contentType != "" {
 				rw.aborted = true
 				r.Request.Abort()
 				return
@@ -213,6 +214,9 @@ const (
 	modeOpenPage
 	// modeCheck checks a link: HEAD, then GET for the headers only.
 	modeCheck
+	// modeFile fetches an attachment of the unit (GET, whatever its type,
+	// not parsed), only within the unit's hosts.
+	modeFile
 )
 
 // get fetches u for role. Pages are fetched with GET and parsed; link checks
@@ -224,7 +228,7 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 	start := o.Now()
 	wantBody := m != modeCheck
 	coll := f.pages
-	if m != modePage {
+	if m != modePage && m != modeFile {
 		coll = f.links
 	}
 	method := http.MethodGet
@@ -245,11 +249,11 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 	attempts := 0
 	for {
 		attempts++
-		rw = f.once(coll, method, u, wantBody, cached)
+		rw = f.once(coll, method, u, wantBody, m == modeFile, cached)
 		if !wantBody && method == http.MethodHead && (rw.status >= 400 || rw.status == 0 && rw.err != nil && !errors.Is(rw.err, errRefused) && !errors.Is(rw.err, errRobots)) {
 			// HEAD refused or unsupported: ask again with GET, headers only.
 			method = http.MethodGet
-			rw = f.once(coll, method, u, false, nil)
+			rw = f.once(coll, method, u, false, false, nil)
 		}
 		if attempts > o.Retries || !transient(rw.status, rw.err) || ctx.Err() != nil {
 			break
@@ -277,10 +281,10 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 // but without a robots check of its own.
 func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
 	start := f.opts.Now()
-	rw := f.once(f.links, http.MethodGet, u, true, nil)
+	rw := f.once(f.links, http.MethodGet, u, true, false, nil)
 	for attempt := 1; attempt <= f.opts.Retries && transient(rw.status, rw.err) && ctx.Err() == nil; attempt++ {
 		time.Sleep(backoff(f.opts.RetryBase, attempt))
-		rw = f.once(f.links, http.MethodGet, u, true, nil)
+		rw = f.once(f.links, http.MethodGet, u, true, false, nil)
 	}
 	r := f.finish(u, evidence.RoleRobots, http.MethodGet, rw, 1, start)
 	if f.onRobots != nil {
@@ -291,8 +295,8 @@ func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
 
 // once makes a single colly request; with a cached page it asks the server
 // to answer 304 when the page has not changed.
-func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody bool, cached *CachedPage) *raw {
-	rw := &raw{wantBody: wantBody, cached: cached}
+func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody, anyType bool, cached *CachedPage) *raw {
+	rw := &raw{wantBody: wantBody, anyType: anyType, cached: cached}
 	if coll == f.pages && !f.scope.allows(u) {
 		rw.err = fmt.Errorf("%s is outside the unit's hosts: %w", u.Host, errRefused)
 		return rw

@@ -33,6 +33,33 @@ const (
 	maxTextRunes  = 8000
 )
 
+// positionRE matches a line of positions held: 中共柘城县委副书记、县人民政府县长,
+// 党组书记、局长. Each part ends with a post's name.
+var positionRE = regexp.MustCompile(`^(?:[\p{Han}（）()]{0,24}?(?:书记|县长|区长|市长|镇长|乡长|局长|主任|主席|委员|组长|部长|厅长|处长|科长|所长|站长|队长|院长|校长|馆长|经理|常委|秘书长|巡视员|调研员|检察长|政委|专员|督学|总师|工程师|党组成员|成员)[、，,/ ]*){1,5}$`)
+
+// roleLine reads the line of positions printed under a leader's name (a
+// short heading) as the leader's 职务: leader pages print the posts there
+// without a label.
+func (r *labelReader) roleLine(i int) (string, bool) {
+	if i == 0 {
+		return "", false
+	}
+	prev, seg := r.segs[i-1], r.segs[i]
+	name := []rune(strings.ReplaceAll(textnorm.Name(prev.Text), " ", ""))
+	if !prev.Heading || len(name) < 2 || len(name) > 4 || seg.Heading || seg.Chrome || utf8.RuneCountInString(seg.Text) > 48 {
+		return "", false
+	}
+	if !positionRE.MatchString(strings.TrimSpace(seg.Text)) {
+		return "", false
+	}
+	return seg.Text, true
+}
+
+// isH1 reports whether a segment is an <h1>: a page's title.
+func isH1(s Segment) bool {
+	return s.Node != nil && s.Node.DataAtom == atom.H1
+}
+
 // LabelContext tells the label reader what it cannot see on the page.
 type LabelContext struct {
 	// Template is the site's template text (the portal's segments): a
@@ -65,7 +92,10 @@ func (p *Page) Labels(lc LabelContext) []evidence.Label {
 
 // titleNames returns the normalised names that title the page: given
 // ones, its <title> (and the parts of a "column_site" title), the
-// ArticleTitle and ColumnName metas and its first <h1>.
+// ArticleTitle and ColumnName metas and its first <h1>. The first heading
+// of the content is the page's title when it says one of them; a heading
+// further down is a field even when it repeats the column's name (机构设置
+// over a list of departments).
 func (p *Page) titleNames(given map[string]bool) map[string]bool {
 	out := map[string]bool{}
 	for k := range given {
@@ -95,6 +125,7 @@ type labelReader struct {
 	titles map[string]bool
 	out    []evidence.Label
 	seen   map[string]bool
+	headed bool // a heading of the content was met
 }
 
 func (r *labelReader) add(label, value string) {
@@ -111,10 +142,17 @@ func (r *labelReader) add(label, value string) {
 	r.out = append(r.out, evidence.Label{Label: label, Value: value})
 }
 
+// namesField reports whether a segment says nothing but a known field
+// name (工作分工 on a tab, 主要职责 on a line of its own): a heading.
+func (r *labelReader) namesField(s Segment) bool {
+	return s.Cell == nil && utf8.RuneCountInString(s.Text) <= maxLabelRunes+4 && r.lc.Known[textnorm.Name(strings.TrimRight(s.Text, ":："))]
+}
+
 // startsLabel reports whether a segment begins with a label: a heading, a
-// label cell, or text opening with "标签：".
+// label cell, a known field name standing alone, or text opening with
+// "标签：".
 func (r *labelReader) startsLabel(s Segment) bool {
-	if s.Heading {
+	if s.Heading || r.namesField(s) {
 		return true
 	}
 	if s.Cell != nil && s.Cell.DataAtom != atom.Dd && isLabelCell(s.Cell, s.Text) {
@@ -208,8 +246,14 @@ func (r *labelReader) read() []evidence.Label {
 				continue
 			}
 		}
-		if seg.Heading && utf8.RuneCountInString(seg.Text) <= 16 {
-			if r.titles[textnorm.Name(seg.Text)] {
+		if role, ok := r.roleLine(i); ok {
+			r.add("职务", role)
+			continue
+		}
+		if (seg.Heading || r.namesField(seg)) && utf8.RuneCountInString(seg.Text) <= 16 {
+			first := !r.headed
+			r.headed = true
+			if first && r.titles[textnorm.Name(seg.Text)] || isH1(seg) {
 				continue // the page's title, not a field
 			}
 			v := ""

@@ -31,6 +31,13 @@ type Inspection struct {
 	Meta     map[string]string `json:"meta,omitempty"`
 	// Columns are the links whose text matches a column name of the plan.
 	Columns []ColumnLink `json:"columns,omitempty"`
+	// ColumnsFound is, per column, the link discovery would follow from
+	// this page (one per column, by the crawler's preference).
+	ColumnsFound []ColumnLink `json:"columns_found,omitempty"`
+	// ScriptList says how the page builds its list by script (a template,
+	// a CMS list API, a list hidden in a comment); empty when the list is
+	// in the HTML.
+	ScriptList string `json:"script_list,omitempty"`
 	// Hubs are the links the crawler would follow to find columns.
 	Hubs         []string          `json:"hubs,omitempty"`
 	Items        []evidence.Item   `json:"items"`
@@ -132,17 +139,27 @@ func fillInspection(in *Inspection, p *Page, plan *Plan) {
 			in.Hubs = append(in.Hubs, a.URL.String())
 		}
 	}
+	found := map[string]*found{}
+	m.discoverOn(p, 0, nil, found, map[string]bool{})
+	for _, c := range plan.Columns {
+		if f := found[c.ID]; f != nil {
+			in.ColumnsFound = append(in.ColumnsFound, ColumnLink{Column: c.ID, Matched: f.d.Matched, Text: f.d.LinkText, URL: f.url})
+		}
+	}
+	in.ScriptList = p.ScriptList()
 	in.Items = p.Items(ListContext{Ref: ref, NavNames: m.navNames()})
 	for _, l := range p.PageLinks() {
 		in.PageLinks = append(in.PageLinks, l.String())
 	}
 	known := knownLabels(plan.MetaFields)
+	for _, c := range plan.Columns {
+		for k := range knownLabels(c.Fields) {
+			known[k] = true
+		}
+	}
 	in.Labels = p.Labels(LabelContext{Known: known})
 	in.DocumentMeta = metaFromLabels(in.Labels, plan.MetaFields)
 	in.Written = ParseDateValue(in.DocumentMeta["成文日期"])
-	in.Published = ParseDateValue(in.DocumentMeta["发布日期"])
-	if in.Published.IsZero() {
-		in.Published = ParseDateValue(in.Meta["PubDate"])
-	}
+	in.Published = p.PublishedDate(in.DocumentMeta, in.Labels)
 	in.Quoted = p.Quoted()
 }

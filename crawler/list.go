@@ -606,12 +606,20 @@ func looksLikeTitle(s string) bool { return utf8.RuneCountInString(strings.TrimS
 // itemTitle prefers the title attribute when the text is cut short.
 func itemTitle(r *rowInfo) string {
 	text := strings.TrimSpace(r.a.Text)
-	if r.date.Text != "" && strings.Contains(text, r.date.Text) && len(text) > len(r.date.Text) {
-		// The date sat inside the link: drop it from the title.
-		text = strings.TrimSpace(strings.Replace(text, r.date.Text, "", 1))
+	if r.date.Text != "" {
+		// The date sat inside the link: drop it from the title. The date
+		// was read from the folded text, whose runes stand one for one
+		// for the text's (２０２０年 folds to 2020年).
+		rs, folded := []rune(text), []rune(textnorm.Fold(text))
+		if i := strings.Index(string(folded), r.date.Text); i >= 0 && len(text) > len(r.date.Text) {
+			start := utf8.RuneCountInString(string(folded)[:i])
+			end := start + utf8.RuneCountInString(r.date.Text)
+			text = strings.TrimSpace(string(rs[:start]) + string(rs[end:]))
+		}
 	}
 	t := r.a.TitleAttr
-	cut := strings.HasSuffix(text, "…") || strings.HasSuffix(text, "...") || strings.HasSuffix(text, "..") || strings.HasSuffix(text, "……")
+	f := textnorm.Fold(text)
+	cut := strings.HasSuffix(f, "…") || strings.HasSuffix(f, "..")
 	if t != "" && (cut || utf8.RuneCountInString(t) > utf8.RuneCountInString(text)) {
 		text = t
 	}

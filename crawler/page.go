@@ -151,7 +151,8 @@ type Anchor struct {
 	// URL is the absolute target.
 	URL *url.URL
 	// Text is the link's visible text, else its image's alt, else its title
-	// attribute, whitespace-collapsed.
+	// attribute, whitespace-collapsed and otherwise as written (full-width
+	// punctuation kept; compare through textnorm.Name).
 	Text string
 	// TitleAttr is the title attribute (a full title when the text is cut).
 	TitleAttr string
@@ -179,22 +180,23 @@ func (p *Page) Anchors() []Anchor {
 			return
 		}
 		title, _ := s.Attr("title")
-		out = append(out, Anchor{URL: u, Text: anchorText(s), TitleAttr: textnorm.Space(title), Node: s.Get(0)})
+		out = append(out, Anchor{URL: u, Text: anchorText(s), TitleAttr: textnorm.Collapse(title), Node: s.Get(0)})
 	})
 	p.anchors = out
 	return out
 }
 
-// anchorText is a link's text, or the alt of an image inside it, or its title.
+// anchorText is a link's text, or the alt of an image inside it, or its
+// title, whitespace-collapsed and otherwise as written.
 func anchorText(s *goquery.Selection) string {
-	if t := textnorm.Space(s.Text()); t != "" {
+	if t := textnorm.Collapse(s.Text()); t != "" {
 		return t
 	}
 	if alt, ok := s.Find("img[alt]").First().Attr("alt"); ok && strings.TrimSpace(alt) != "" {
-		return textnorm.Space(alt)
+		return textnorm.Collapse(alt)
 	}
 	title, _ := s.Attr("title")
-	return textnorm.Space(title)
+	return textnorm.Collapse(title)
 }
 
 // blockTags end a run of text: text on either side belongs to different segments.
@@ -244,7 +246,8 @@ func isChrome(n *html.Node) bool {
 type Segment struct {
 	// Text is the segment, whitespace-collapsed and width-folded.
 	Text string
-	// LinkRunes counts the runes of the segment that sit inside links.
+	// LinkRunes counts the runes of the segment that sit inside links (an
+	// <a> with an href; a tab's <a> without one is a label, not a link).
 	LinkRunes int
 	// Chrome is true when the segment sits in site chrome.
 	Chrome bool
@@ -256,6 +259,8 @@ type Segment struct {
 	Cell *html.Node
 	// Row is the table row or definition list holding Cell; nil otherwise.
 	Row *html.Node
+	// Node is the heading element of a heading segment; nil otherwise.
+	Node *html.Node
 	// Breaks are the byte offsets in Text where an inline element began or
 	// ended: "<span>发文机关：区财政局</span><span>文号：…</span>" runs
 	// together in Text, and Breaks say where one span gave way to the next.
@@ -303,12 +308,16 @@ func (p *Page) Segments() []Segment {
 		linkRn  int
 		chrome  int
 		heading bool
+		head    *html.Node
 		cell    *html.Node
 	)
 	flush := func() {
 		t, breaks := cleanSegment(cur.String())
 		if t != "" {
 			seg := Segment{Text: t, LinkRunes: min(linkRn, utf8.RuneCountInString(t)), Chrome: chrome > 0, Heading: heading, Cell: cell, Breaks: breaks}
+			if heading {
+				seg.Node = head
+			}
 			if cell != nil {
 				seg.Row = cell.Parent
 			}
@@ -353,7 +362,7 @@ func (p *Page) Segments() []Segment {
 		if inline {
 			cur.WriteRune(breakMark)
 		}
-		link := inLink || (n.Type == html.ElementNode && n.DataAtom == atom.A)
+		link := inLink || (n.Type == html.ElementNode && n.DataAtom == atom.A && attr(n, "href") != "")
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c, link)
 		}
@@ -361,7 +370,7 @@ func (p *Page) Segments() []Segment {
 			cur.WriteRune(breakMark)
 		}
 		if isHead && strings.TrimSpace(cur.String()) != "" {
-			heading = true
+			heading, head = true, n
 		}
 		if block || isHead {
 			flush()

@@ -50,7 +50,7 @@ func (p *Page) PageLinks() []*url.URL {
 			next = append(next, a.URL)
 		case lastWords[norm]:
 			last = append(last, a.URL)
-		case isNumber(norm) && len(norm) <= 4 && (inPager(a.Node) || siblingNumbers(a.Node)):
+		case isNumber(norm) && len(norm) <= 4 && (inPager(a.Node) || siblingNumbers(a.Node)) && sameList(a.URL, p.URL):
 			numbered = append(numbered, a.URL)
 		}
 	}
@@ -66,6 +66,23 @@ func (p *Page) PageLinks() []*url.URL {
 		}
 	}
 	return out
+}
+
+// sameList reports whether u can be another page of the list at page:
+// on its host, in its directory (index_2.html, list_2.shtml, a query on
+// the same path). Numbered links elsewhere are a menu (years 2008 … 2024
+// leading to other columns), not a pager.
+func sameList(u, page *url.URL) bool {
+	if !strings.EqualFold(u.Host, page.Host) {
+		return false
+	}
+	dir := func(p string) string {
+		if strings.HasSuffix(p, "/") {
+			return p
+		}
+		return path.Dir(p) + "/"
+	}
+	return dir(u.Path) == dir(page.Path) || strings.HasPrefix(u.Path, dir(page.Path))
 }
 
 // inPager reports whether a link sits in an element whose class or id says pager.

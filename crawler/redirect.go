@@ -27,6 +27,9 @@ var (
 	jsNavRE = regexp.MustCompile(`(?:(?:window|document|self|top|parent)\.)?location(?:\.href)?\s*=\s*["']([^"'\s]+)["']|location\.(?:replace|assign)\s*\(\s*["']([^"'\s]+)["']\s*\)|window\.open\s*\(\s*["']([^"'\s]+)["']`)
 	// refreshRE reads a meta refresh's content: "0;url=/x", "0; URL='/x'".
 	refreshRE = regexp.MustCompile(`(?i)^\s*([0-9]+)(?:\.[0-9]*)?\s*(?:[;,]\s*(?:url\s*=\s*)?['"]?([^'"]*)['"]?)?\s*$`)
+	// writtenRefreshRE finds a meta refresh a script writes into the page
+	// (document.write('<meta http-equiv="Refresh" content="0;URL=…">')).
+	writtenRefreshRE = regexp.MustCompile(`(?i)http-equiv=\\?["']?refresh\\?["']?\s+content=\\?["']?\s*[0-9]+\s*;\s*url\s*=\s*([^"'\\\s>]+)`)
 	// mobileRE marks a target meant for phones.
 	mobileRE = regexp.MustCompile(`(?i)(^|[/._-])(m|wap|mobile|sj|phone|h5|touch)([/._-]|$)`)
 )
@@ -116,7 +119,13 @@ func (p *Page) scriptTarget() *url.URL {
 		if _, ok := s.Attr("src"); ok {
 			return
 		}
-		for _, m := range jsNavRE.FindAllStringSubmatch(s.Text(), -1) {
+		code := s.Text()
+		for _, m := range writtenRefreshRE.FindAllStringSubmatch(code, -1) {
+			if u := p.Resolve(m[1]); u != nil {
+				targets = append(targets, u)
+			}
+		}
+		for _, m := range jsNavRE.FindAllStringSubmatch(code, -1) {
 			raw := m[1] + m[2] + m[3]
 			if u := p.Resolve(raw); u != nil {
 				targets = append(targets, u)

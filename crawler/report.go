@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -27,8 +28,9 @@ import (
 // package scoring. A report whose figures are prose is read by
 // ParseReportText.
 
-// sectionKeys recognise the six sections' headings (Chinese and English).
-var sectionKeys = [6][]string{
+// sectionKeys recognise the six sections' headings of the 2019 format
+// (Chinese and English).
+var sectionKeys = [][]string{
 	{"总体情况", "general situation"},
 	{"主动公开政府信息", "主动公开情况", "initiative to disclose", "active disclosure"},
 	{"收到和处理政府信息公开申请", "依申请公开", "收到和处理", "receiving and handling", "applications for government information disclosure"},
@@ -37,13 +39,26 @@ var sectionKeys = [6][]string{
 	{"其他需要报告", "other matters"},
 }
 
+// sectionKeys2008 recognise the contents the 2008 Regulations (Art. 32)
+// asked of a report, in their order: active disclosure, disclosure on
+// application (and refusals), fees and waivers, reconsideration and
+// litigation, problems and improvements, other matters. An opening 概述
+// is not one of them.
+var sectionKeys2008 = [][]string{
+	{"主动公开政府信息", "主动公开情况", "主动公开的情况", "主动公开工作", "主动公开"},
+	{"依申请公开", "申请公开政府信息", "不予公开"},
+	{"收费及减免", "收费和减免", "收费情况", "减免情况", "收取的费用", "费用情况"},
+	{"行政复议", "行政诉讼", "申诉"},
+	{"存在的主要问题", "存在问题", "主要问题", "改进措施", "改进情况", "工作打算"},
+	{"其他需要报告", "其他事项"},
+}
+
 var headingNumRE = regexp.MustCompile(`^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十0-9]+[)）]|第[一二三四五六七八九十]+部分|[0-9]+\s*[、.．]|(?i:[ivx]+)\s*[.、]|(?i:first|second|third|fourth|fifth|sixth|one|two|three|four|five|six)\s*[,，.])`)
 
 // ParseReport reads an annual report page.
 func ParseReport(p *Page) *evidence.Report {
 	r := &evidence.Report{Title: p.Title(), Tables: map[string]*evidence.ReportTable{}}
 	r.Year = HanNumeralYear(r.Title)
-	r.Sections = reportSections(p)
 	p.Doc.Find("table").Each(func(_ int, t *goquery.Selection) {
 		if t.Find("table").Length() > 0 {
 			return // a layout table holding the real ones
@@ -54,10 +69,12 @@ func ParseReport(p *Page) *evidence.Report {
 		case strings.Contains(text, "本年新收") && strings.Contains(text, "自然人"):
 			if r.Tables["3"] == nil {
 				r.Tables["3"] = parseTable3(g, &r.Notes)
+				r.Tables["3"].Unread = t.AttrOr(unreadAttr, "")
 			}
 		case strings.Contains(text, "行政复议") && strings.Contains(text, "行政诉讼") && (strings.Contains(text, "维持") || strings.Contains(text, "纠正")):
 			if r.Tables["4"] == nil {
 				r.Tables["4"] = parseTable4(g, &r.Notes)
+				r.Tables["4"].Unread = t.AttrOr(unreadAttr, "")
 			}
 		case (strings.Contains(text, "第二十条") || strings.Contains(text, "规章")) && strings.Contains(text, "规范性文件"):
 			if r.Tables["2"] == nil {
@@ -75,7 +92,23 @@ func ParseReport(p *Page) *evidence.Report {
 			r.Attachments = append(r.Attachments, a.URL.String())
 		}
 	}
+	if r.Year == 0 {
+		// A document without a title (a Word file): its first line that
+		// names a report names its year.
+		for _, seg := range p.Segments() {
+			if strings.Contains(seg.Text, "报告") || strings.Contains(seg.Text, "年报") {
+				if y := HanNumeralYear(seg.Text); y != 0 && utf8.RuneCountInString(seg.Text) <= 60 {
+					r.Year = y
+					if r.Title == "" {
+						r.Title = seg.Text
+					}
+					break
+				}
+			}
+		}
+	}
 	r.Format = reportFormat(r)
+	r.Sections = reportSections(p, r.Format)
 	return r
 }
 
@@ -86,17 +119,18 @@ func ParseReportText(title, text string) *evidence.Report {
 	if r.Year == 0 {
 		r.Year = englishYear(title)
 	}
-	seen := map[int]bool{}
-	for _, line := range strings.Split(text, "\n") {
-		if n := sectionOf(line); n > 0 && !seen[n] {
-			seen[n] = true
-			r.Sections = append(r.Sections, n)
-		}
-	}
 	if t := proseTable3(text); t != nil {
 		r.Tables["3"] = t
 	}
 	r.Format = reportFormat(r)
+	keys := formatSections(r.Format)
+	seen := map[int]bool{}
+	for _, line := range strings.Split(text, "\n") {
+		if n := sectionOf(line, keys); n > 0 && !seen[n] {
+			seen[n] = true
+			r.Sections = append(r.Sections, n)
+		}
+	}
 	return r
 }
 
@@ -110,14 +144,18 @@ func englishYear(s string) int {
 	return 0
 }
 
-// reportFormat picks the version of the format: 2021 from the report year
-// 2021 on, else 2019; without a year, from the rows the 2021 version added.
+// reportFormat picks the version of the format in force for the report's
+// year: 2021 from the report year 2021 on, 2019 for 2019 and 2020, the
+// 2008 Regulations' before; without a year, from the rows the 2021
+// version added.
 func reportFormat(r *evidence.Report) string {
-	if r.Year >= 2021 {
+	switch {
+	case r.Year >= 2021:
 		return "2021"
-	}
-	if r.Year > 0 {
+	case r.Year >= 2019:
 		return "2019"
+	case r.Year > 0:
+		return "2008"
 	}
 	if t := r.Tables["3"]; t != nil {
 		if _, ok := t.Rows["other.1"]; ok {
@@ -127,19 +165,30 @@ func reportFormat(r *evidence.Report) string {
 	return "2019"
 }
 
-// reportSections returns the sections whose headings the page shows.
-func reportSections(p *Page) []int {
+// formatSections returns the section headings of a format.
+func formatSections(format string) [][]string {
+	if format == "2008" {
+		return sectionKeys2008
+	}
+	return sectionKeys
+}
+
+// reportSections returns the sections of format whose headings the page
+// shows.
+func reportSections(p *Page, format string) []int {
+	keys := formatSections(format)
 	seen := map[int]bool{}
 	var out []int
 	for _, seg := range p.Segments() {
 		if seg.Chrome || seg.Cell != nil && !layoutCell(seg.Cell) {
 			continue // a table's figures and labels are not headings
 		}
-		if n := sectionOf(seg.Text); n > 0 && !seen[n] {
+		if n := sectionOf(seg.Text, keys); n > 0 && !seen[n] {
 			seen[n] = true
 			out = append(out, n)
 		}
 	}
+	sort.Ints(out)
 	return out
 }
 
@@ -158,22 +207,39 @@ func layoutCell(n *html.Node) bool {
 	return false
 }
 
-// sectionOf returns the section a heading line names (1..6), or 0. A line
-// is a heading when it is short and numbered, or holds nothing but the
-// section's name.
-func sectionOf(line string) int {
+// sectionOf returns the section a heading line names (1..6 of keys), or
+// 0. A line is a heading when it is short and numbered, or holds nothing
+// but the section's name.
+func sectionOf(line string, keys [][]string) int {
 	t := strings.TrimSpace(textnorm.Fold(line))
+	if headingNumRE.MatchString(t) {
+		// A run-in heading: "（一）主动公开情况。本年度……" is headed by
+		// what precedes its first full stop.
+		if i := strings.Index(t, "。"); i > 0 && utf8.RuneCountInString(t[:i]) <= 30 {
+			t = t[:i]
+		}
+	}
 	limit := 60
 	if !hasHan(t) {
 		limit = 160 // English words are longer
+	} else if strings.HasSuffix(t, "。") || strings.Contains(headingNumRE.ReplaceAllString(t, ""), ",") {
+		return 0 // a sentence (a numbered point of the text), not a heading
 	}
 	if t == "" || utf8.RuneCountInString(t) > limit {
 		return 0
 	}
 	numbered := headingNumRE.MatchString(t)
 	low := strings.ToLower(t)
-	for i, keys := range sectionKeys {
-		for _, k := range keys {
+	order := sectionOrder
+	if len(keys) != len(order) || keys[0][0] != sectionKeys2008[0][0] {
+		order = nil
+	}
+	for j := range keys {
+		i := j
+		if order != nil {
+			i = order[j]
+		}
+		for _, k := range keys[i] {
 			if strings.Contains(low, k) && (numbered || utf8.RuneCountInString(t) <= utf8.RuneCountInString(k)+4) {
 				return i + 1
 			}
@@ -181,6 +247,11 @@ func sectionOf(line string) int {
 	}
 	return 0
 }
+
+// sectionOrder is the order in which the 2008 contents are tried: the
+// specific ones first, since "四、依申请公开信息收取的费用情况" is about fees
+// and "五、因政府信息公开申请行政复议……" about reconsideration.
+var sectionOrder = []int{2, 3, 4, 5, 0, 1}
 
 func hasHan(s string) bool {
 	for _, r := range s {
@@ -461,11 +532,18 @@ func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
 			}
 			if cell.text != prev {
 				label = append(label, cell.text)
-				last = cell.text
+				if strings.TrimSpace(cell.text) != "" {
+					last = cell.text
+				}
 				prev = cell.text
 			}
 		}
 		key := t3Row(strings.Join(label, " "), last, group)
+		if key == "" && len(label) > 1 {
+			// A label wrapped over several cells (a PDF's lines): read
+			// them as one.
+			key = t3Row(strings.Join(label, " "), strings.Join(label, ""), group)
+		}
 		group = ""
 		if i := strings.IndexByte(key, '.'); i > 0 {
 			group = key[:i]
@@ -620,7 +698,7 @@ func parseTable2(g [][]gridCell) *evidence.ReportTable {
 		for _, c := range row {
 			n := textnorm.Name(c.text)
 			for _, r := range t2Rows {
-				if n == textnorm.Name(r.word) || strings.HasPrefix(n, textnorm.Name(r.word)) && utf8.RuneCountInString(n) <= 12 {
+				if n == textnorm.Name(r.word) || strings.Contains(n, textnorm.Name(r.word)) && utf8.RuneCountInString(n) <= 12 {
 					label, key = c.text, r.key
 					break
 				}

@@ -6,19 +6,34 @@ package evidence
 type Report struct {
 	// Year is the year reported on (read from the title), 0 when unknown.
 	Year int `json:"year"`
-	// Format is "2019" or "2021", the version of the format chosen by year.
+	// Format is the version of the format in force for the report's year:
+	// "2021" (reports on 2021 on), "2019" (on 2019 and 2020) or "2008"
+	// (reports under the 2008 Regulations, on 2018 and before).
 	Format string `json:"format"`
 	// Title is the report's title.
 	Title string `json:"title"`
 	// Published is the publication date from the list or the page.
 	Published Date `json:"published"`
-	// Sections lists the section numbers (1..6) whose headings were found.
+	// Sections lists the section numbers whose headings were found: 1..6
+	// of the 2019 format's six sections; for the 2008 format, 1..6 of the
+	// contents its Article 32 lists (主动公开, 依申请公开, 收费及减免,
+	// 复议和诉讼, 问题及改进, 其他事项).
 	Sections []int `json:"sections"`
 	// Tables maps a table id ("2", "3", "4") to its figures.
 	Tables map[string]*ReportTable `json:"tables,omitempty"`
 	// Attachments are report-like files the page links to (a report
 	// published as a PDF or Word file beside a short page).
 	Attachments []string `json:"attachments,omitempty"`
+	// Source says what the report was read from: "html" (a page), "pdf",
+	// "docx" or "doc" (an attachment); empty means html.
+	Source string `json:"source,omitempty"`
+	// SourceURL is the attachment read, when Source is not html.
+	SourceURL string `json:"source_url,omitempty"`
+	// Unread says why the report (or its attachment) could not be read:
+	// a scanned PDF without a text layer, a reader not installed, a file
+	// too large. What could not be read is no finding against the unit:
+	// a judge gives a notice asking for a manual check.
+	Unread string `json:"unread,omitempty"`
 	// Notes are parse notes (a row not recognised, text in a number cell).
 	Notes []string `json:"notes,omitempty"`
 }
@@ -36,6 +51,10 @@ type ReportTable struct {
 	// FromText is true when the figures were read from prose, not a table:
 	// the table itself is absent.
 	FromText bool `json:"from_text,omitempty"`
+	// Unread says why the table's figures could not be read reliably (a
+	// PDF whose columns could not be aligned); its figures are then not
+	// judged.
+	Unread string `json:"unread,omitempty"`
 }
 
 // Cell is one figure of a report table.

@@ -171,6 +171,11 @@ type Check struct {
 	// InWindow (document_metadata, publication_delay, interpretation) limits
 	// the check to documents listed with a date in the window; nil means true.
 	InWindow *bool `yaml:"in_window"`
+	// BlankCells (report_incomplete) is the severity of a report table's
+	// blank cells: many real reports leave the columns of legal persons
+	// blank when they hold nothing, and a blank is not a zero. Empty means
+	// notice; deduction (or veto) makes them count.
+	BlankCells Severity `yaml:"blank_cells"`
 
 	// Pos is where the check was written.
 	Pos Pos `yaml:"-"`

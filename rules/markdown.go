@@ -21,7 +21,7 @@ var kindDocs = map[CheckKind]string{
 	KindCountVeto:          "`at_least` findings of kind `finding` veto the unit",
 	KindReportMissing:      "the annual report due by the as-of date (deadline `due` in the following year) is published",
 	KindReportLate:         "the report was published by its deadline",
-	KindReportIncomplete:   "the report has its six sections, its tables and no blank cells",
+	KindReportIncomplete:   "the report has the sections and tables of the format in force for its year (the 2019/2021 format's six sections and three tables; the 2008 Regulations' six contents before 2019); blank cells are a notice unless `blank_cells` says deduction; a report or table gongkai could not read (a scanned PDF) is a notice asking for a manual check",
 	KindReportInconsistent: "the report's figures keep the identities of the State Council's format",
 }
 

@@ -55,6 +55,7 @@ func Schema() []byte {
 		"score":         points,
 		"due":           map[string]any{"type": "object", "required": []string{"default"}, "additionalProperties": monthDay},
 		"in_window":     map[string]any{"type": "boolean"},
+		"blank_cells":   map[string]any{"enum": []string{"veto", "deduction", "notice"}},
 	}
 	// Per kind: which parameters it takes, and which it needs.
 	var rules []any

@@ -31,7 +31,7 @@ var kindKeys = map[CheckKind][]string{
 	KindCountVeto:          {"finding", "at_least", "score"},
 	KindReportMissing:      {"due"},
 	KindReportLate:         {"due"},
-	KindReportIncomplete:   nil,
+	KindReportIncomplete:   {"blank_cells"},
 	KindReportInconsistent: nil,
 }
 
@@ -292,6 +292,11 @@ func (v *validator) checks() {
 		case SeverityVeto, SeverityDeduction, SeverityNotice:
 		default:
 			v.add(at("severity"), ent, "severity", "must be veto, deduction or notice, got %q", c.Severity)
+		}
+		switch c.BlankCells {
+		case "", SeverityVeto, SeverityDeduction, SeverityNotice:
+		default:
+			v.add(at("blank_cells"), ent, "blank_cells", "must be veto, deduction or notice, got %q", c.BlankCells)
 		}
 		if c.Points < 0 {
 			v.add(at("points"), ent, "points", "must not be negative, got %g", c.Points)

@@ -21,10 +21,22 @@ type ReportIssue struct {
 	Identity string `json:"identity"`
 	// Detail says it in Chinese with the figures.
 	Detail string `json:"detail"`
+	// Notice is true for what gongkai could not judge (a report or a
+	// table it could not read): a notice asking for a manual check, never
+	// a deduction.
+	Notice bool `json:"notice,omitempty"`
+	// Blanks is true for a table's blank cells, whose severity the
+	// ruleset sets (blank_cells; a notice by default).
+	Blanks bool `json:"blanks,omitempty"`
 }
 
 var sectionNames = [7]string{"", "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
 	"四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"}
+
+// sectionNames2008 are the contents the 2008 Regulations (Art. 32) asked of
+// a report on 2018 or before.
+var sectionNames2008 = [7]string{"", "主动公开政府信息的情况", "依申请公开政府信息和不予公开政府信息的情况", "政府信息公开的收费及减免情况",
+	"因政府信息公开申请行政复议、提起行政诉讼的情况", "政府信息公开工作存在的主要问题及改进情况", "其他需要报告的事项"}
 
 // t3Cols are table 3's columns in the format's order.
 var t3Cols = []struct{ key, name string }{
@@ -99,9 +111,28 @@ func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
 	if r == nil {
 		return nil
 	}
+	where := "年报"
+	if r.SourceURL != "" {
+		where = "年报附件（" + r.SourceURL + "）"
+	}
+	if r.Unread != "" {
+		out = append(out, ReportIssue{Kind: "report.incomplete", Identity: "unread", Notice: true,
+			Detail: fmt.Sprintf("%d年度%s未能自动读取：%s；不作扣分，请人工核查", r.Year, where, r.Unread)})
+		return out
+	}
 	has := map[int]bool{}
 	for _, s := range r.Sections {
 		has[s] = true
+	}
+	if r.Format == "2008" {
+		// A report under the 2008 Regulations: judged by the contents they
+		// asked for; their statistics had no fixed tables.
+		for n := 1; n <= 6; n++ {
+			if !has[n] {
+				add("report.incomplete", fmt.Sprintf("section %d", n), "%d年度年报（2008年条例格式）缺少“%s”的内容", r.Year, sectionNames2008[n])
+			}
+		}
+		return out
 	}
 	for n := 1; n <= 6; n++ {
 		if !has[n] {
@@ -114,11 +145,17 @@ func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
 			add("report.incomplete", "table "+id, "%d年度年报缺少表%s（%s）", r.Year, tableNo(id), tableName(id))
 			continue
 		}
+		if t.Unread != "" {
+			out = append(out, ReportIssue{Kind: "report.incomplete", Identity: "table " + id + " unread", Notice: true,
+				Detail: fmt.Sprintf("%d年度%s表%s的数据未能可靠读取（%s）；不作扣分，请人工核查", r.Year, where, tableNo(id), t.Unread)})
+			continue
+		}
 		if blanks := blankCells(id, t); len(blanks) > 0 {
-			add("report.incomplete", "table "+id+" blanks", "%d年度年报表%s有%d个空白单元格（空白不等于0）：%s", r.Year, tableNo(id), len(blanks), strings.Join(firstN(blanks, 6), "、"))
+			out = append(out, ReportIssue{Kind: "report.incomplete", Identity: "table " + id + " blanks", Blanks: true,
+				Detail: fmt.Sprintf("%d年度年报表%s有%d个空白单元格（空白不等于0）：%s", r.Year, tableNo(id), len(blanks), strings.Join(firstN(blanks, 6), "、"))})
 		}
 	}
-	if t := r.Tables["3"]; t != nil && !t.FromText {
+	if t := r.Tables["3"]; t != nil && !t.FromText && t.Unread == "" {
 		var missing []string
 		for _, row := range requiredRows(r.Format) {
 			if _, ok := t.Rows[row]; !ok {
@@ -216,7 +253,7 @@ func identities(r, prev *evidence.Report) []ReportIssue {
 		out = append(out, ReportIssue{Kind: "report.inconsistent", Identity: id, Detail: fmt.Sprintf(format, args...)})
 	}
 	y := r.Year
-	if t := r.Tables["3"]; t != nil {
+	if t := r.Tables["3"]; t != nil && t.Unread == "" {
 		leaves := leafRows(r.Format)
 		// 1. balance per column.
 		for _, c := range t3Cols {
@@ -301,7 +338,7 @@ func identities(r, prev *evidence.Report) []ReportIssue {
 			}
 		}
 	}
-	if t := r.Tables["4"]; t != nil {
+	if t := r.Tables["4"]; t != nil && t.Unread == "" {
 		// 5. each group's total.
 		for _, g := range t4Groups {
 			tot, ok := fig(t, g.key, "total")

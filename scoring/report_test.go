@@ -72,7 +72,14 @@ func cleanReport(format string, year int, subtotals bool) *evidence.Report {
 func ids(issues []ReportIssue) []string {
 	var out []string
 	for _, i := range issues {
-		out = append(out, i.Kind+": "+i.Identity)
+		s := i.Kind + ": " + i.Identity
+		switch {
+		case i.Notice:
+			s += " (notice)"
+		case i.Blanks:
+			s += " (blanks)"
+		}
+		out = append(out, s)
 	}
 	sort.Strings(out)
 	return out
@@ -108,7 +115,7 @@ func TestAnalyzeReport(t *testing.T) {
 		}, want: []string{"report.inconsistent: table 3 balance, 总计", "report.incomplete: table 2", "report.incomplete: table 3", "report.incomplete: table 4"}},
 		{name: "a blank cell is incomplete and its identities are not judged", format: "2021", mutate: func(r, p *evidence.Report) {
 			r.Tables["3"].Rows["new"]["natural"] = evidence.Cell{Blank: true, Raw: "—"}
-		}, want: []string{"report.incomplete: table 3 blanks"}},
+		}, want: []string{"report.incomplete: table 3 blanks (blanks)"}},
 		{name: "a row missing", format: "2021", mutate: func(r, p *evidence.Report) { delete(r.Tables["3"].Rows, "refused.3") },
 			want: []string{"report.incomplete: table 3 rows"}},
 		{name: "a wrong leaf", format: "2021", mutate: func(r, p *evidence.Report) {
@@ -134,6 +141,18 @@ func TestAnalyzeReport(t *testing.T) {
 		}, want: []string{"report.inconsistent: table 3 cell, 部分公开, 法律服务机构"}},
 		{name: "table 4 total", format: "2021", mutate: func(r, p *evidence.Report) { bump(r, "4", "suit_after", "total", 1) },
 			want: []string{"report.inconsistent: table 4 total, 行政诉讼（复议后起诉）"}},
+		{name: "a report not read is one notice and nothing else", format: "2021", mutate: func(r, p *evidence.Report) {
+			r.Unread = "PDF为扫描件，没有文字层"
+			r.Sections, r.Tables = nil, nil
+		}, want: []string{"report.incomplete: unread (notice)"}},
+		{name: "a table not read reliably is a notice and not judged", format: "2021", mutate: func(r, p *evidence.Report) {
+			r.Tables["3"].Unread = "the figures of a line of the PDF could not be placed in their columns"
+			bump(r, "3", "open", "natural", 1)
+		}, want: []string{"report.incomplete: table 3 unread (notice)"}},
+		{name: "a 2008-format report is judged by its own contents", format: "2008", mutate: func(r, p *evidence.Report) {
+			r.Tables = nil
+			r.Sections = []int{1, 2, 4, 5, 6}
+		}, want: []string{"report.incomplete: section 3"}},
 		{name: "carry-over across years", format: "2021", mutate: func(r, p *evidence.Report) {
 			bump(p, "3", "carried_out", "natural", 1)
 			bump(p, "3", "carried_out", "total", 1)
@@ -145,8 +164,12 @@ func TestAnalyzeReport(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := cleanReport(tt.format, 2021, tt.format == "2021")
-			prev := cleanReport(tt.format, 2020, false)
+			year := 2021
+			if tt.format == "2008" {
+				year = 2017
+			}
+			r := cleanReport(tt.format, year, tt.format == "2021")
+			prev := cleanReport(tt.format, year-1, false)
 			// The clean year before carries over exactly what r carries in.
 			for _, c := range t3Keys {
 				cin := r.Tables["3"].Rows["carried_in"][c]

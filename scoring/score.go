@@ -315,6 +315,20 @@ func (j *judge) fields(c *rules.Check) {
 	}
 }
 
+// ShownFields returns the names of the fields a page's labels show with a
+// value, judged as the fields check judges them; own are the normalised
+// names of the page's column (a label equal to one is the page's title).
+// inspect and the corpus tests use it to say what a page shows.
+func ShownFields(labels []evidence.Label, fields []rules.Field, own []string) []string {
+	var out []string
+	for _, f := range fields {
+		if hasField(labels, f, own) {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
 // hasField reports whether a label with a value names field f: equal to
 // its name or an alias, or beginning with it (办公时间（夏季）), or ending
 // with it (本局主要职责) unless the label is one of the column's own names
@@ -773,10 +787,21 @@ func (j *judge) reportContent(c *rules.Check) {
 	}
 	want := c.FindingKind()
 	for _, issue := range AnalyzeReport(r, prev) {
-		if issue.Kind == want {
-			j.add(c, want, c.Column, subject, it.URL, issue.Detail, "", ref)
-			j.findings[len(j.findings)-1].Part = issue.Identity
+		if issue.Kind != want {
+			continue
 		}
+		var sev rules.Severity // the check's own
+		switch {
+		case issue.Notice:
+			sev = rules.SeverityNotice
+		case issue.Blanks:
+			sev = c.BlankCells
+			if sev == "" {
+				sev = rules.SeverityNotice
+			}
+		}
+		j.add(c, want, c.Column, subject, it.URL, issue.Detail, sev, ref)
+		j.findings[len(j.findings)-1].Part = issue.Identity
 	}
 }
 

@@ -19,8 +19,10 @@ import (
 //     in the cross-year identity;
 //   - report.incomplete: one finding per missing section heading, per
 //     missing table, per present table holding any blank cell (empty, a
-//     dash, a slash or other non-numeric text), and one for table 三 when
-//     any of its required rows is absent;
+//     dash, a slash or other non-numeric text; of the severity the rule's
+//     blank_cells gives, a notice by default, since a blank is not a zero
+//     but real reports leave empty columns blank), and one for table 三
+//     when any of its required rows is absent;
 //   - report.inconsistent: one finding per broken instance of the
 //     identities (balance and results per column, row sums, printed
 //     subtotals, table 四's groups, cross-year per column), each skipped
@@ -217,26 +219,33 @@ var (
 	tableNames = []string{"表二（主动公开政府信息情况）", "表三（收到和处理政府信息公开申请情况）", "表四（政府信息公开行政复议、行政诉讼情况）"}
 )
 
-// incomplete returns one detail line per report.incomplete finding.
-func (m *reportModel) incomplete() []string {
-	var out []string
+// lack is one report.incomplete finding: its detail, and whether it is a
+// table's blank cells (whose severity the rule's blank_cells sets).
+type lack struct {
+	detail string
+	blanks bool
+}
+
+// incomplete returns one lack per report.incomplete finding.
+func (m *reportModel) incomplete() []lack {
+	var out []lack
 	for i, ok := range m.heads {
 		if !ok {
-			out = append(out, fmt.Sprintf("年报缺少第%s部分“%s”的标题", cnNumerals[i], reportSections[i]))
+			out = append(out, lack{detail: fmt.Sprintf("年报缺少第%s部分“%s”的标题", cnNumerals[i], reportSections[i])})
 		}
 	}
 	for t, ok := range m.tables {
 		if !ok {
-			out = append(out, "年报缺少"+tableNames[t])
+			out = append(out, lack{detail: "年报缺少" + tableNames[t]})
 		}
 	}
 	for t, where := range m.blank {
 		if m.tables[t] && where != "" {
-			out = append(out, fmt.Sprintf("%s存在空白单元格（如%s）", tableShort[t], where))
+			out = append(out, lack{detail: fmt.Sprintf("%s存在空白单元格（如%s）", tableShort[t], where), blanks: true})
 		}
 	}
 	if m.tables[1] && len(m.missingRows) > 0 {
-		out = append(out, fmt.Sprintf("表三缺少“%s”等%d行", m.missingRows[0], len(m.missingRows)))
+		out = append(out, lack{detail: fmt.Sprintf("表三缺少“%s”等%d行", m.missingRows[0], len(m.missingRows))})
 	}
 	return out
 }
@@ -393,7 +402,7 @@ type reportJudgement struct {
 	year         int
 	deadline     evidence.Date
 	item         *Item // the report for year; nil when missing
-	incomplete   []string
+	incomplete   []lack
 	inconsistent []string
 }
 

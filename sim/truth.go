@@ -324,8 +324,15 @@ func evaluateUnit(d *District, u *Unit) []truthFinding {
 						detail: fmt.Sprintf("%d年度年报于%s公布，晚于%s的期限", j.year, j.item.Date, j.deadline)})
 				}
 			case c.Kind == rules.KindReportIncomplete:
-				for _, detail := range j.incomplete {
-					add(truthFinding{check: c, column: col.ID, subject: y, path: j.item.Path, points: c.Points, detail: detail})
+				for _, l := range j.incomplete {
+					f := truthFinding{check: c, column: col.ID, subject: y, path: j.item.Path, points: c.Points, detail: l.detail}
+					if l.blanks {
+						f.severity = c.BlankCells
+						if f.severity == "" {
+							f.severity = rules.SeverityNotice
+						}
+					}
+					add(f)
 				}
 			case c.Kind == rules.KindReportInconsistent:
 				for _, detail := range j.inconsistent {

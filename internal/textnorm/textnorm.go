@@ -63,8 +63,12 @@ func Name(s string) string {
 
 // Space folds s and collapses every run of whitespace to one space,
 // trimming both ends.
-func Space(s string) string {
-	s = Fold(s)
+func Space(s string) string { return Collapse(Fold(s)) }
+
+// Collapse collapses every run of whitespace (the ideographic space and
+// no-break space included) to one space and trims both ends, keeping every
+// other rune as written: a title keeps its full-width （） and ：.
+func Collapse(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
