@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -75,6 +77,9 @@ func open(ctx context.Context, path string, steps []migration) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
 	}
+	if err := create(ctx, path); err != nil {
+		return nil, fmt.Errorf("create database %s: %w", path, err)
+	}
 	sqldb, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -100,6 +105,27 @@ func dsn(path string) string {
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)" +
 		"&_txlock=immediate"
+}
+
+// create writes the first page of a database file that does not exist or
+// is empty, with incremental auto-vacuum, so that `gongkai db prune` can
+// give freed pages back to the file system while others use the database
+// (Reclaim). The setting takes effect only before the first page is written
+// (switching to WAL writes it), and setting it on an existing file would
+// take a write lock: every other open leaves it alone.
+func create(ctx context.Context, path string) error {
+	st, err := os.Stat(path)
+	if err == nil && st.Size() > 0 || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	u := url.URL{Path: path}
+	sqldb, err := sql.Open("sqlite", "file:"+u.EscapedPath()+
+		"?_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return err
+	}
+	defer sqldb.Close()
+	return sqldb.PingContext(ctx)
 }
 
 func (db *DB) init(ctx context.Context, steps []migration) error {
