@@ -461,6 +461,8 @@ type Space struct {
 	// UnitsScored counts the units of all scored audits (the rows a unit's
 	// score and findings take are per unit and audit).
 	UnitsScored int `json:"units_scored"`
+	// Roster counts the units of all audits (a unit once per audit).
+	Roster int `json:"roster"`
 	// Findings counts the findings of every scoring.
 	Findings int `json:"findings"`
 }
@@ -518,8 +520,9 @@ func (db *DB) Space(ctx context.Context) (*Space, error) {
 		(SELECT count(*) FROM unit_evidence WHERE length(evidence) > 0),
 		(SELECT count(*) FROM unit_evidence WHERE length(evidence) = 0),
 		(SELECT count(*) FROM units u WHERE EXISTS (SELECT 1 FROM scorings s WHERE s.audit_id = u.audit_id)),
-		(SELECT count(*) FROM findings)`).Scan(&sp.Audits, &sp.AuditsPruned, &sp.UnitsKept, &sp.UnitsPruned,
-		&sp.UnitsScored, &sp.Findings)
+		(SELECT count(*) FROM findings),
+		(SELECT count(*) FROM units)`).Scan(&sp.Audits, &sp.AuditsPruned, &sp.UnitsKept, &sp.UnitsPruned,
+		&sp.UnitsScored, &sp.Findings, &sp.Roster)
 	if err != nil {
 		return nil, fmt.Errorf("measure space: %w", err)
 	}

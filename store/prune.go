@@ -18,14 +18,15 @@ var ErrPruned = errors.New("evidence pruned")
 // serialised evidence of the pruned units are not.
 type PrunedError struct {
 	// AuditID is the audit whose evidence was pruned.
-	AuditID int64
+	AuditID int64 `json:"audit"`
 	// Unit is the unit whose evidence was asked for; "" when the error is
 	// about the audit as a whole (Units of Of units pruned).
-	Unit string
+	Unit string `json:"unit,omitempty"`
 	// Units and Of count the audit's pruned units and its units.
-	Units, Of int
+	Units int `json:"units,omitempty"`
+	Of    int `json:"of,omitempty"`
 	// At is when the audit's evidence was last pruned; zero if unknown.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 }
 
 // Error names the audit, the unit or the number of units, and the date.
@@ -50,6 +51,29 @@ func (a *Audit) EvidenceErr() error {
 		return nil
 	}
 	return &PrunedError{AuditID: a.ID, Units: a.EvidencePrunedUnits, Of: a.Units, At: a.EvidencePrunedAt}
+}
+
+// UnitPrunedError returns a *PrunedError when the evidence of the unit in
+// the audit was pruned, and nil when it is kept or was never stored.
+func (db *DB) UnitPrunedError(ctx context.Context, auditID int64, unit string) (*PrunedError, error) {
+	var (
+		n  int64
+		at sql.NullString
+	)
+	err := db.db.QueryRowContext(ctx, `SELECT length(ue.evidence), a.evidence_pruned_at
+		FROM unit_evidence ue JOIN audits a ON a.id = ue.audit_id
+		WHERE ue.audit_id = ? AND ue.unit_id = ?`, auditID, unit).Scan(&n, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("evidence of unit %q in audit %d: %w", unit, auditID, err)
+	}
+	if n > 0 {
+		return nil, nil
+	}
+	t, _ := nullTime(at)
+	return &PrunedError{AuditID: auditID, Unit: unit, At: t}, nil
 }
 
 // The reasons evidence is kept, as Plan reports them.
