@@ -129,7 +129,7 @@ func runPrune(ctx context.Context, w io.Writer, db *store.DB, o store.PruneOptio
 	}
 	res, err := db.Prune(ctx, plan, now, nil)
 	if res != nil && res.Units > 0 {
-		fmt.Fprintf(w, "removed the evidence of %d units: %s fetch rows, %d stored pages (%s of evidence and pages)\n",
+		fmt.Fprintf(w, "removed the evidence of %d units: %s fetch rows, %d stored pages, %s of serialised evidence and pages\n",
 			res.Units, count(res.Fetches), res.Bodies, mb(res.EvidenceBytes+res.BodyBytes))
 	}
 	for _, id := range res.Skipped {
