@@ -368,6 +368,9 @@ func (db *DB) Reclaim(ctx context.Context, step int) (int64, error) {
 			}
 			return tx.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&after)
 		})
+		if isBusy(err) {
+			return given, fmt.Errorf("reclaim: %w: another process held the write lock past the busy timeout (%v); the free pages stay for later audits to reuse", ErrBusy, err)
+		}
 		if err != nil {
 			return given, fmt.Errorf("reclaim: %w", err)
 		}

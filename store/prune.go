@@ -568,6 +568,9 @@ func (db *DB) Prune(ctx context.Context, plan *PrunePlan, at time.Time, progress
 				res.Skipped = append(res.Skipped, ap.Audit.ID)
 				break
 			}
+			if isBusy(err) {
+				return res, fmt.Errorf("prune: %w: another process held the write lock past the busy timeout (%v); what is pruned so far stays pruned: run prune again", ErrBusy, err)
+			}
 			if err != nil {
 				return res, fmt.Errorf("prune: %w", err)
 			}

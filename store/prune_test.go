@@ -630,3 +630,37 @@ func TestDB_Vacuum(t *testing.T) {
 		t.Errorf("after VACUUM: auto_vacuum %s, %d free pages; want incremental, 0", info.AutoVacuum, info.FreePages)
 	}
 }
+
+// TestDB_PruneBusy: a prune that cannot get the write lock within the busy
+// timeout says so, and what it pruned stays pruned.
+func TestDB_PruneBusy(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	buildHistory(t, db, []pruneAudit{{status: AuditComplete}, {status: AuditComplete}})
+	plan, err := db.Plan(ctx, PruneOptions{Keep: 1})
+	if err != nil || plan.Units() != 3 {
+		t.Fatalf("plan: %+v, %v", plan, err)
+	}
+	other, err := Open(ctx, db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.db.BeginTx(ctx, nil) // IMMEDIATE: the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	db.db.SetMaxOpenConns(1)
+	if _, err := db.db.ExecContext(ctx, `PRAGMA busy_timeout = 50`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Prune(ctx, plan, t0, nil)
+	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "run prune again") || res.Units != 0 {
+		t.Fatalf("prune while another connection writes: %+v, %v", res, err)
+	}
+	tx.Rollback()
+	if res, err := db.Prune(ctx, plan, t0, nil); err != nil || res.Units != 3 {
+		t.Errorf("prune again: %+v, %v", res, err)
+	}
+}

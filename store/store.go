@@ -64,9 +64,9 @@ func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, er
 	return st, nil
 }
 
-// Open opens the database at path, creating it when absent, with WAL
-// journaling, foreign keys enforced and a 5 s busy timeout, and applies any
-// migrations the file lacks. A file written by a newer gongkai is refused
+// Open opens the database at path, creating it when absent (with
+// incremental auto-vacuum), with WAL journaling, foreign keys enforced and a
+// 5 s busy timeout, and applies any migrations the file lacks. A file written by a newer gongkai is refused
 // with a *VersionError; a SQLite file of another application is refused too.
 func Open(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, migrations)
