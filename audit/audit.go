@@ -420,7 +420,17 @@ func referencedBodies(ue *evidence.UnitEvidence, fs []scoring.Finding) map[strin
 
 // Rescore judges a stored audit's evidence again, with rs as of asOf,
 // without crawling, and stores the result as a new scoring of that audit.
+//
+// An audit whose evidence was pruned, even in part, cannot be judged again:
+// the error wraps a *store.PrunedError (store.ErrPruned) naming it.
 func Rescore(ctx context.Context, db *store.DB, auditID int64, rs *rules.Ruleset, asOf evidence.Date, now time.Time) (int64, *scoring.Result, error) {
+	a, err := db.Audit(ctx, auditID)
+	if err != nil {
+		return 0, nil, fmt.Errorf("rescore: %w", err)
+	}
+	if err := a.EvidenceErr(); err != nil {
+		return 0, nil, fmt.Errorf("rescore: %w: it cannot be judged again (its findings and scores are kept)", err)
+	}
 	roster, err := db.Units(ctx, auditID)
 	if err != nil {
 		return 0, nil, fmt.Errorf("rescore: %w", err)

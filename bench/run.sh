@@ -14,7 +14,10 @@
 # x the delay. Last it measures storage: the politeness-off audit again,
 # alternating with and without storing the evidence (hidden flag
 # --skip-evidence; scores and findings are stored either way) REPEAT times
-# each, the database's size, and how long `problems` and `ranking` take on it.
+# each, the database's size, and how long `problems` and `ranking` take on it;
+# then HISTORY audits into one database, its bytes per audit and per unit
+# (evidence against findings and scores, `gongkai db stats`) before and
+# after `gongkai db prune --keep 1`, and how long prune, backup and check take.
 # The dist stage (not in the default STAGES) measures distributed audits on
 # a politeness-bound fleet of its own (DIST_UNITS units, one request at a
 # time per host, DIST_DELAY_MS between requests): the single-process audit,
@@ -37,6 +40,7 @@ DELAY_MS=${DELAY_MS:-100}
 PEERS=${PEERS:-"wget linkinator linkchecker"}
 STAGES=${STAGES:-"crawl peers polite storage"}
 REPEAT=${REPEAT:-5}
+HISTORY=${HISTORY:-3}                # audits in the database whose size per audit and unit is measured
 DIST_UNITS=${DIST_UNITS:-400}
 DIST_DELAY_MS=${DIST_DELAY_MS:-200}
 DIST_WORKERS=${DIST_WORKERS:-"1 2 4"}
@@ -134,6 +138,16 @@ if stage storage; then
     measure "problems-$i" "$OUT/gongkai" problems --db "$OUT/store.db" --format json
     measure "ranking-$i" "$OUT/gongkai" ranking --db "$OUT/store.db" --format json
   done
+  echo "== storage: database size per audit and unit: $HISTORY audits into one database, then db prune --keep 1"
+  rm -f "$OUT"/hist.db* "$OUT"/hist-backup.db
+  for i in $(seq 1 "$HISTORY"); do
+    "$OUT/gongkai" audit --units "$OUT/units.yaml" --db "$OUT/hist.db" "${FLATOUT[@]}" > /dev/null 2> "$OUT/hist-$i.err"
+  done
+  "$OUT/gongkai" db stats --db "$OUT/hist.db" --format json > "$OUT/hist-before.json"
+  measure prune "$OUT/gongkai" db prune --db "$OUT/hist.db" --keep 1
+  "$OUT/gongkai" db stats --db "$OUT/hist.db" --format json > "$OUT/hist-after.json"
+  measure backup "$OUT/gongkai" db backup --db "$OUT/hist.db" --out "$OUT/hist-backup.db"
+  measure check "$OUT/gongkai" db check --db "$OUT/hist-backup.db"
 fi
 
 if stage dist; then
@@ -232,6 +246,21 @@ if os.path.exists(os.path.join(out, "store.size")):
           f" {mo:.2f} s without -> +{(mw / mo - 1) * 100:.1f}% (runs: {' '.join(f'{x:.1f}' for x in with_)} vs"
           f" {' '.join(f'{x:.1f}' for x in without)})")
     print(f"database: {size:.1f} MB; problems {median(prob):.0f} ms, ranking {median(rank):.0f} ms (median, whole command)")
+if os.path.exists(os.path.join(out, "hist-after.json")):
+    import json
+    def stats(name):
+        return json.load(open(os.path.join(out, name)))
+    b, a = stats("hist-before.json"), stats("hist-after.json")
+    ev, jd = "evidence", "findings and scores"
+    print(f"\ndatabase size: {b['audits']} audits of {b['units_per_audit']:.0f} units (MB = 10^6 bytes; evidence per audit and unit whose evidence is kept)")
+    print("| database | file (MB) | evidence (MB) | findings and scores (MB) | other (MB) | evidence per audit (MB) | evidence per unit (kB) | findings and scores per audit (MB) | per unit (kB) | units with evidence |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, s in [(f"{b['audits']} audits", b), ("after db prune --keep 1", a)]:
+        g = s["groups"]
+        print(f"| {label} | {s['page_size'] * s['pages'] / 1e6:.1f} | {g.get(ev, 0) / 1e6:.1f} | {g.get(jd, 0) / 1e6:.2f} | {g.get('other', 0) / 1e6:.2f} |"
+              f" {s['evidence_per_audit'] / 1e6:.2f} | {s['evidence_per_unit'] / 1e3:.1f} | {s['judgement_per_audit'] / 1e6:.3f} |"
+              f" {s['judgement_per_unit'] / 1e3:.2f} | {s['units_kept']} of {s['units_kept'] + s['units_pruned']} |")
+    print(f"db prune {wall('prune'):.2f} s, db backup {wall('backup'):.2f} s, db check of the copy {wall('check'):.2f} s (whole command)")
 if os.path.exists(os.path.join(out, "dist-single.time")):
     base = wall("dist-single")
     largest = int(open(os.path.join(out, "dist-single.maxunit")).read().strip() or 0)

@@ -16,6 +16,11 @@ type FindingEvidence struct {
 	Finding  *store.StoredFinding `json:"finding"`
 	Evidence []EvidenceView       `json:"evidence"`
 	Reviews  []store.Review       `json:"reviews"`
+	// Pruned, when not nil, says that the evidence of the finding's unit in
+	// its audit was pruned (gongkai db prune): the references stay, the
+	// requests are gone, and a page is kept only when another audit kept
+	// the same bytes.
+	Pruned *store.PrunedError `json:"evidence_pruned,omitempty"`
 }
 
 // EvidenceView is one evidence reference of a finding with the fetches of
@@ -35,6 +40,9 @@ func LoadFindingEvidence(ctx context.Context, db *store.DB, id int64) (*FindingE
 		return nil, err
 	}
 	out := &FindingEvidence{Finding: f, Evidence: []EvidenceView{}}
+	if out.Pruned, err = db.UnitPrunedError(ctx, f.AuditID, f.Unit); err != nil {
+		return nil, err
+	}
 	for _, r := range f.Evidence {
 		fs, err := db.Fetches(ctx, f.AuditID, f.Unit, r.URL)
 		if err != nil {

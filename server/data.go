@@ -21,6 +21,11 @@ type AuditView struct {
 	Ruleset    RulesetView   `json:"ruleset"`
 	Units      int           `json:"units"`
 	Note       string        `json:"note,omitempty"`
+	// EvidencePrunedAt and EvidencePrunedUnits say when `gongkai db prune`
+	// last removed evidence of the audit, and of how many units; absent
+	// when all of it is kept.
+	EvidencePrunedAt    time.Time `json:"evidence_pruned_at,omitzero"`
+	EvidencePrunedUnits int       `json:"evidence_pruned_units,omitempty"`
 }
 
 // RulesetView names a ruleset.
@@ -34,6 +39,7 @@ func auditView(a *store.Audit) AuditView {
 	return AuditView{
 		ID: a.ID, Status: a.Status, StartedAt: a.StartedAt, FinishedAt: a.FinishedAt, AsOf: a.AsOf,
 		Ruleset: RulesetView{a.RulesetName, a.RulesetVersion, a.RulesetHash}, Units: a.Units, Note: a.Note,
+		EvidencePrunedAt: a.EvidencePrunedAt, EvidencePrunedUnits: a.EvidencePrunedUnits,
 	}
 }
 

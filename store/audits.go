@@ -64,7 +64,18 @@ type Audit struct {
 	Note string
 	// Units is the number of units on the audit's roster.
 	Units int
+	// EvidencePrunedAt is when `gongkai db prune` last removed evidence of
+	// the audit (PruneUnit); zero when all its evidence is kept.
+	EvidencePrunedAt time.Time
+	// EvidencePrunedUnits is the number of its units whose evidence was
+	// pruned; their findings and scores are kept.
+	EvidencePrunedUnits int
 }
+
+// Pruned says whether some of the audit's evidence was pruned: it cannot
+// be re-scored, and the requests and pages behind some of its findings are
+// gone (ErrPruned).
+func (a *Audit) Pruned() bool { return a.EvidencePrunedUnits > 0 }
 
 // BeginAudit records a new running audit and its roster, and returns the
 // audit's id. Unit ids must be unique.
@@ -146,17 +157,23 @@ func (db *DB) MarkRunningIncomplete(ctx context.Context) (int, error) {
 
 const auditColumns = `a.id, a.started_at, a.finished_at, a.as_of, a.status, a.ruleset_name,
 	a.ruleset_version, a.ruleset_hash, a.units_file, a.note,
-	(SELECT count(*) FROM units u WHERE u.audit_id = a.id)`
+	(SELECT count(*) FROM units u WHERE u.audit_id = a.id),
+	a.evidence_pruned_at, a.evidence_pruned_units`
 
 func scanAudit(sc interface{ Scan(...any) error }) (*Audit, error) {
 	var (
 		a             Audit
 		started, asOf string
 		finished      sql.NullString
+		pruned        sql.NullString
 		err           error
 	)
 	if err := sc.Scan(&a.ID, &started, &finished, &asOf, &a.Status, &a.RulesetName,
-		&a.RulesetVersion, &a.RulesetHash, &a.UnitsFile, &a.Note, &a.Units); err != nil {
+		&a.RulesetVersion, &a.RulesetHash, &a.UnitsFile, &a.Note, &a.Units,
+		&pruned, &a.EvidencePrunedUnits); err != nil {
+		return nil, err
+	}
+	if a.EvidencePrunedAt, err = nullTime(pruned); err != nil {
 		return nil, err
 	}
 	if a.StartedAt, err = parseTime(started); err != nil {

@@ -14,6 +14,13 @@
 // bookkeeping: which audit is the previous one, and whether a finding's
 // fingerprint (scoring.Finding.Key) was there before.
 //
+// Evidence is what grows: `gongkai db prune` (Plan, Prune) removes the
+// fetch rows, kept pages and serialised evidence of old audits' units,
+// unit by unit in short transactions, and keeps the findings, scores,
+// reviews and rosters; reading pruned evidence gives a *PrunedError. Backup
+// copies the database while others write it (VACUUM INTO), Check runs
+// SQLite's integrity and foreign key checks, Space measures the tables.
+//
 // Open applies the schema's migrations; a database written by an older
 // gongkai is upgraded in place and one written by a newer gongkai is
 // refused with a *VersionError. The file uses WAL, so readers (the

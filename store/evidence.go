@@ -33,10 +33,11 @@ type StoredFetch struct {
 // evidence itself (compressed JSON, the record used to score again), one
 // row per request (ue.Fetches, the link checks' fetches and the reach
 // attempts, identical records stored once), and the kept bodies, keyed by
-// the hex SHA-256 of their raw bytes and shared across audits. Bodies come
-// gzip-compressed (internal/gz, as the crawler keeps them) and are stored as
-// they come; a body that is not gzip or whose bytes do not match its key is
-// refused.
+// the hex SHA-256 of their raw bytes and shared across audits, each with a
+// reference from the unit (body_refs: what pruning counts before it deletes
+// a body). Bodies come gzip-compressed (internal/gz, as the crawler keeps
+// them) and are stored as they come; a body that is not gzip or whose bytes
+// do not match its key is refused.
 //
 // Saving a unit again in the same audit replaces what was saved before. The
 // unit must be on the audit's roster (BeginAudit).
@@ -56,8 +57,8 @@ func (db *DB) SaveUnitEvidence(ctx context.Context, auditID int64, ue *evidence.
 			failed++
 		}
 	}
-	// Compress new bodies before taking the write lock.
-	bodies, err := db.newBodies(ctx, keepBodies)
+	// Check the bodies before taking the write lock.
+	bodies, err := checkBodies(keepBodies)
 	if err != nil {
 		return fmt.Errorf("save evidence of unit %q: %w", unit, err)
 	}
@@ -99,7 +100,7 @@ func (db *DB) SaveUnitEvidence(ctx context.Context, auditID int64, ue *evidence.
 		if err := db.insertFetches(ctx, tx, auditID, unit, fetches); err != nil {
 			return fmt.Errorf("insert fetches: %w", err)
 		}
-		if err := db.insertBodies(ctx, tx, bodies); err != nil {
+		if err := db.insertBodies(ctx, tx, auditID, unit, bodies); err != nil {
 			return fmt.Errorf("insert bodies: %w", err)
 		}
 		return nil
@@ -161,18 +162,12 @@ type body struct {
 	gz   []byte
 }
 
-// newBodies checks each body against its key and compresses those the
-// database does not hold yet. A body inserted by someone else meanwhile is
-// harmless: the insert ignores it.
-func (db *DB) newBodies(ctx context.Context, keep map[string][]byte) ([]body, error) {
+// checkBodies checks each body against its key.
+func checkBodies(keep map[string][]byte) ([]body, error) {
 	if len(keep) == 0 {
 		return nil, nil
 	}
-	stmt, err := db.stmt(ctx, nil, `SELECT 1 FROM bodies WHERE sha256 = ?`)
-	if err != nil {
-		return nil, fmt.Errorf("look up bodies: %w", err)
-	}
-	var out []body
+	out := make([]body, 0, len(keep))
 	for sha, packed := range keep {
 		raw, err := gz.Decompress(packed)
 		if err != nil {
@@ -182,47 +177,60 @@ func (db *DB) newBodies(ctx context.Context, keep map[string][]byte) ([]body, er
 		if got := hex.EncodeToString(sum[:]); got != sha {
 			return nil, fmt.Errorf("body %q: content hashes to %s", sha, got)
 		}
-		var one int
-		err = stmt.QueryRowContext(ctx, sha).Scan(&one)
-		if err == nil {
-			continue
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("look up body %s: %w", sha, err)
-		}
 		out = append(out, body{sha: sha, size: len(raw), gz: packed})
 	}
 	return out, nil
 }
 
-func (db *DB) insertBodies(ctx context.Context, tx *sql.Tx, bodies []body) error {
+// insertBodies stores the bodies the database lacks and references each
+// from the unit. Every body is inserted (or ignored, when present) in the
+// unit's own transaction, never skipped on a look-up made before it: a
+// prune may have deleted the body since, and the reference must not point
+// at nothing.
+func (db *DB) insertBodies(ctx context.Context, tx *sql.Tx, auditID int64, unit string, bodies []body) error {
 	if len(bodies) == 0 {
 		return nil
 	}
-	stmt, err := db.stmt(ctx, tx, `INSERT OR IGNORE INTO bodies (sha256, size, body) VALUES (?, ?, ?)`)
+	ins, err := db.stmt(ctx, tx, `INSERT OR IGNORE INTO bodies (sha256, size, body) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	ref, err := db.stmt(ctx, tx, `INSERT OR IGNORE INTO body_refs (audit_id, unit_id, sha256) VALUES (?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	for _, b := range bodies {
-		if _, err := stmt.ExecContext(ctx, b.sha, b.size, b.gz); err != nil {
+		if _, err := ins.ExecContext(ctx, b.sha, b.size, b.gz); err != nil {
 			return fmt.Errorf("%s: %w", b.sha, err)
+		}
+		if _, err := ref.ExecContext(ctx, auditID, unit, b.sha); err != nil {
+			return fmt.Errorf("reference %s: %w", b.sha, err)
 		}
 	}
 	return nil
 }
 
 // UnitEvidence returns the evidence saved for a unit in an audit, as it was
-// saved (Bodies is nil: read kept bodies with Body), or an error wrapping
-// ErrNotFound.
+// saved (Bodies is nil: read kept bodies with Body), an error wrapping
+// ErrNotFound when none was saved, or a *PrunedError (ErrPruned) when it
+// was pruned.
 func (db *DB) UnitEvidence(ctx context.Context, auditID int64, unitID string) (*evidence.UnitEvidence, error) {
-	var blob []byte
-	err := db.db.QueryRowContext(ctx, `SELECT evidence FROM unit_evidence WHERE audit_id = ? AND unit_id = ?`,
-		auditID, unitID).Scan(&blob)
+	var (
+		blob   []byte
+		pruned sql.NullString
+	)
+	err := db.db.QueryRowContext(ctx, `SELECT ue.evidence, a.evidence_pruned_at
+		FROM unit_evidence ue JOIN audits a ON a.id = ue.audit_id
+		WHERE ue.audit_id = ? AND ue.unit_id = ?`, auditID, unitID).Scan(&blob, &pruned)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("evidence of unit %q in audit %d: %w", unitID, auditID, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read evidence of unit %q in audit %d: %w", unitID, auditID, err)
+	}
+	if len(blob) == 0 {
+		at, _ := nullTime(pruned)
+		return nil, &PrunedError{AuditID: auditID, Unit: unitID, At: at}
 	}
 	raw, err := gz.Decompress(blob)
 	if err != nil {

@@ -41,6 +41,7 @@ var migrations = []migration{
 	{name: "finding parts, stored rulesets, reviews", sql: schemaV2},
 	{name: "drop the fetches URL index", sql: schemaV3},
 	{name: "reachability probes", sql: schemaV4},
+	{name: "evidence pruning and body references", sql: schemaV5},
 }
 
 // migrate brings the database up to len(steps).
@@ -277,4 +278,31 @@ CREATE TABLE probes (
 	fetch      TEXT    NOT NULL -- JSON evidence.Fetch
 ) STRICT;
 CREATE INDEX probes_unit_at ON probes (unit_id, at);
+`
+
+// schemaV5 makes an audit's evidence prunable (gongkai db prune) while its
+// findings and scores stay. A unit whose evidence was pruned keeps its
+// unit_evidence row (reachable, pages and errors still describe the crawl)
+// with a zero-length evidence blob, and loses its fetch rows; the audit
+// records when its evidence was last pruned and of how many units.
+// body_refs says which units of which audits kept which bodies, so that a
+// body goes only when the last unit that kept it is pruned. Existing
+// databases get a reference for every fetch row whose body is stored, which
+// keeps at least every body an audit kept.
+const schemaV5 = `
+ALTER TABLE audits ADD COLUMN evidence_pruned_at TEXT;
+ALTER TABLE audits ADD COLUMN evidence_pruned_units INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE body_refs (
+	audit_id INTEGER NOT NULL,
+	unit_id  TEXT    NOT NULL,
+	sha256   TEXT    NOT NULL REFERENCES bodies (sha256),
+	PRIMARY KEY (audit_id, unit_id, sha256),
+	FOREIGN KEY (audit_id, unit_id) REFERENCES unit_evidence (audit_id, unit_id) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+-- "does any unit still keep this body?"
+CREATE INDEX body_refs_sha256 ON body_refs (sha256);
+
+INSERT OR IGNORE INTO body_refs (audit_id, unit_id, sha256)
+	SELECT f.audit_id, f.unit_id, f.sha256 FROM fetches f JOIN bodies b ON b.sha256 = f.sha256;
 `

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -62,9 +64,9 @@ func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, er
 	return st, nil
 }
 
-// Open opens the database at path, creating it when absent, with WAL
-// journaling, foreign keys enforced and a 5 s busy timeout, and applies any
-// migrations the file lacks. A file written by a newer gongkai is refused
+// Open opens the database at path, creating it when absent (with
+// incremental auto-vacuum), with WAL journaling, foreign keys enforced and a
+// 5 s busy timeout, and applies any migrations the file lacks. A file written by a newer gongkai is refused
 // with a *VersionError; a SQLite file of another application is refused too.
 func Open(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, migrations)
@@ -74,6 +76,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func open(ctx context.Context, path string, steps []migration) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
+	}
+	if err := create(ctx, path); err != nil {
+		return nil, fmt.Errorf("create database %s: %w", path, err)
 	}
 	sqldb, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -100,6 +105,27 @@ func dsn(path string) string {
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)" +
 		"&_txlock=immediate"
+}
+
+// create writes the first page of a database file that does not exist or
+// is empty, with incremental auto-vacuum, so that `gongkai db prune` can
+// give freed pages back to the file system while others use the database
+// (Reclaim). The setting takes effect only before the first page is written
+// (switching to WAL writes it), and setting it on an existing file would
+// take a write lock: every other open leaves it alone.
+func create(ctx context.Context, path string) error {
+	st, err := os.Stat(path)
+	if err == nil && st.Size() > 0 || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	u := url.URL{Path: path}
+	sqldb, err := sql.Open("sqlite", "file:"+u.EscapedPath()+
+		"?_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return err
+	}
+	defer sqldb.Close()
+	return sqldb.PingContext(ctx)
 }
 
 func (db *DB) init(ctx context.Context, steps []migration) error {

@@ -122,6 +122,7 @@ Start with "gongkai demo", which audits a simulated district.`,
 		newServeCmd(env),
 		newWorkerCmd(env),
 		newRulesCmd(env),
+		newDBCmd(env),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}

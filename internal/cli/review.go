@@ -96,6 +96,14 @@ problem in later audits for as long as its evidence is unchanged.`,
 	return c
 }
 
+// onDate is " on DATE", or "" for a zero time.
+func onDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return " on " + t.UTC().Format("2006-01-02")
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -157,6 +165,9 @@ body of the page, byte for byte as the server sent it.`,
 				if err != nil {
 					return err
 				}
+				if !ok && fe.Pruned != nil {
+					return fmt.Errorf("no body is kept for finding %d: %w", id, fe.Pruned)
+				}
 				if !ok {
 					return fmt.Errorf("no body was kept for finding %d (bodies are kept for the pages findings cite, when the crawl kept them)", id)
 				}
@@ -188,13 +199,24 @@ func writeEvidence(w io.Writer, fe *report.FindingEvidence) {
 	}
 	fmt.Fprintf(w, "  detail:   %s\n  points:   %s (nominal %s)\n  basis:    %s\n", f.Detail, num(f.Points), num(f.Nominal), f.Basis)
 	fmt.Fprintf(w, "  status:   %s, first seen %s\n", f.Status, f.FirstSeen)
+	if p := fe.Pruned; p != nil {
+		fmt.Fprintf(w, "\nthe evidence of %s in audit %d was pruned%s (gongkai db prune): the requests and stored\n", f.Unit, p.AuditID, onDate(p.At))
+		fmt.Fprintf(w, "pages behind this finding are gone; the finding, its points and the references below\n(URL, fetch time, status, body hash) are kept.\n")
+	}
 	for i, v := range views {
 		fmt.Fprintf(w, "\nevidence %d: %s", i+1, v.Ref.URL)
 		if v.Ref.Note != "" {
 			fmt.Fprintf(w, "  (%s)", v.Ref.Note)
 		}
 		fmt.Fprintln(w)
-		if len(v.Fetches) == 0 {
+		switch {
+		case len(v.Fetches) == 0 && fe.Pruned != nil:
+			if !v.Ref.FetchedAt.IsZero() {
+				fmt.Fprintf(w, "  fetched at %s: %s, status %d (requests pruned)\n", v.Ref.FetchedAt.UTC().Format(time.RFC3339), orDash(string(v.Ref.Class)), v.Ref.Status)
+			} else {
+				fmt.Fprintf(w, "  requests pruned\n")
+			}
+		case len(v.Fetches) == 0:
 			fmt.Fprintf(w, "  not fetched in this audit\n")
 		}
 		for _, fe := range v.Fetches {
@@ -210,7 +232,10 @@ func writeEvidence(w io.Writer, fe *report.FindingEvidence) {
 				fmt.Fprintf(w, "    error: %s\n", fe.Error)
 			}
 		}
-		if v.Kept {
+		switch {
+		case v.Kept && fe.Pruned != nil:
+			fmt.Fprintf(w, "  body kept: the same bytes, kept for another audit (print it with --body)\n")
+		case v.Kept:
 			fmt.Fprintf(w, "  body kept (print it with --body)\n")
 		}
 	}
