@@ -392,6 +392,7 @@ func (u *unitCrawl) readColumn(ctx context.Context, spec ColumnSpec, fd *found) 
 		u.readPageColumn(ctx, spec, &col, pr.page)
 		return col
 	}
+	col.ScriptList = pr.page.ScriptList()
 	u.readList(ctx, spec, &col, pr.page, pr.fetch.SHA256)
 	return col
 }

@@ -38,6 +38,9 @@ type Page struct {
 // ParsePage decodes body (raw bytes, as sent with contentType) and parses it.
 func ParsePage(pageURL *url.URL, body []byte, contentType string) (*Page, error) {
 	dec := decodeBody(body, contentType)
+	if doc, ok := datastoreDocument(dec.text); ok {
+		dec.text = doc // a list proxy's answer (jpage.go)
+	}
 	root, repaired, err := parseHTML(dec.text)
 	if err != nil {
 		return nil, err

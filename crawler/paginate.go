@@ -56,6 +56,11 @@ func (p *Page) PageLinks() []*url.URL {
 	}
 	all := append(next, numbered...)
 	all = append(all, p.scriptPages()...)
+	if st := p.jpage(); st != nil {
+		if u := st.next(); u != nil {
+			all = append(all, u)
+		}
+	}
 	all = append(all, last...)
 	seen := map[string]bool{}
 	var out []*url.URL

@@ -202,6 +202,14 @@ type Column struct {
 	Pages []string `json:"pages,omitempty"`
 	// Truncated is true when pagination stopped at a page budget.
 	Truncated bool `json:"truncated,omitempty"`
+	// ScriptList says how the column's page builds its list by script (a
+	// template, a CMS list API) when it does; empty when the list is in
+	// the HTML. A list that was not read this way is no evidence that the
+	// column is empty.
+	ScriptList string `json:"script_list,omitempty"`
+	// Rendered is true when the column's page was read after rendering it
+	// in a browser (crawler --render).
+	Rendered bool `json:"rendered,omitempty"`
 	// Items are the list items found, in page order (list columns).
 	Items []Item `json:"items,omitempty"`
 	// Text is the visible main text of the first page, whitespace-collapsed

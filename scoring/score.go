@@ -257,6 +257,12 @@ func (j *judge) nonEmpty(c *rules.Check) {
 		return
 	}
 	j.skip[c.Column] = true
+	if col.ScriptList != "" && !col.Rendered && (rc == nil || rc.Shape != rules.ShapePage) {
+		j.add(c, "column.empty", c.Column, "", col.URL,
+			fmt.Sprintf("“%s”栏目的列表由脚本生成（%s），评估程序未能读取；不视为空栏目、不扣分，请人工核查或以 --render 复评", name, col.ScriptList),
+			rules.SeverityNotice, j.ref(col.URL, "栏目页面"))
+		return
+	}
 	if phrase := j.explained(col.Text); phrase != "" {
 		j.add(c, "column.empty", c.Column, "", col.URL,
 			fmt.Sprintf("“%s”栏目无内容，页面说明“%s”；仅作提示，不扣分", name, phrase),
