@@ -94,17 +94,24 @@ func ParseReport(p *Page) *evidence.Report {
 	}
 	if r.Year == 0 {
 		// A document without a title (a Word file): its first line that
-		// names a report names its year.
+		// names a report (with the line before, when the title wraps)
+		// names its year.
+		prev := ""
 		for _, seg := range p.Segments() {
 			if strings.Contains(seg.Text, "报告") || strings.Contains(seg.Text, "年报") {
-				if y := HanNumeralYear(seg.Text); y != 0 && utf8.RuneCountInString(seg.Text) <= 60 {
+				t := seg.Text
+				if HanNumeralYear(t) == 0 {
+					t = prev + t
+				}
+				if y := HanNumeralYear(t); y != 0 && utf8.RuneCountInString(t) <= 60 {
 					r.Year = y
 					if r.Title == "" {
-						r.Title = seg.Text
+						r.Title = t
 					}
 					break
 				}
 			}
+			prev = seg.Text
 		}
 	}
 	r.Format = reportFormat(r)
@@ -473,7 +480,9 @@ func t3RowIn(l, last string) string {
 
 func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
 	t := &evidence.ReportTable{Rows: map[string]map[string]evidence.Cell{}}
-	// Header rows run until the first row with figures.
+	// Header rows run until the first row with figures: the first with
+	// three, or the 本年新收 row with any (a report that leaves the
+	// organisations' columns blank prints two).
 	first := len(g)
 	for r, row := range g {
 		nums := 0
@@ -482,7 +491,7 @@ func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
 				nums++
 			}
 		}
-		if nums >= 3 {
+		if nums >= 3 || nums >= 1 && strings.Contains(textnorm.Name(rowText(row)), "新收") {
 			first = r
 			break
 		}
@@ -520,7 +529,7 @@ func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
 			colKey[width-7+i] = k
 		}
 	}
-	group := ""
+	group, prevKey := "", ""
 	for r := first; r < len(g); r++ {
 		row := g[r]
 		var label []string
@@ -543,6 +552,14 @@ func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
 			// A label wrapped over several cells (a PDF's lines): read
 			// them as one.
 			key = t3Row(strings.Join(label, " "), strings.Join(label, ""), group)
+		}
+		if key == "" {
+			// A label too broken to read (a PDF interleaves the group's
+			// label with its rows): its number, in the format's order.
+			key = nextInOrder(prevKey, strings.Join(label, " "))
+		}
+		if key != "" {
+			prevKey = key
 		}
 		group = ""
 		if i := strings.IndexByte(key, '.'); i > 0 {
@@ -576,6 +593,42 @@ func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
 	}
 	// A 2019 report's single 其他处理 row is a leaf, not a subtotal.
 	return t
+}
+
+// subNumAnyRE finds a sub-row's number anywhere in a label.
+var subNumAnyRE = regexp.MustCompile(`(?:^|[^0-9])([1-8])\s*[.．、]`)
+
+// nextInOrder places a row whose label names no row by its number: table
+// 三's result rows come in the format's order (予以公开, 部分公开, then the
+// groups' numbered sub-rows), so "5." after 不予公开's 4th row is its 5th.
+func nextInOrder(prev, label string) string {
+	m := subNumAnyRE.FindStringSubmatch(textnorm.Fold(label))
+	if m == nil || prev == "" {
+		return ""
+	}
+	n, _ := strconv.Atoi(m[1])
+	groupAt := func(i int) (string, int) { return t3Groups[i].key, len(t3Groups[i].subs) }
+	if prev == "partial" && n == 1 {
+		return "refused.1"
+	}
+	for i := range t3Groups {
+		key, size := groupAt(i)
+		if prev == key && n == 1 {
+			return key + ".1" // a printed subtotal, then its first row
+		}
+		if !strings.HasPrefix(prev, key+".") {
+			continue
+		}
+		k, _ := strconv.Atoi(strings.TrimPrefix(prev, key+"."))
+		switch {
+		case n == k+1 && n <= size:
+			return key + "." + strconv.Itoa(n)
+		case k == size && n == 1 && i+1 < len(t3Groups):
+			next, _ := groupAt(i + 1)
+			return next + ".1"
+		}
+	}
+	return ""
 }
 
 func anyNumber(row []gridCell, cols map[int]string) bool {

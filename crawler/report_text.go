@@ -33,6 +33,7 @@ import (
 type textLine struct {
 	lead  string
 	label string
+	tail  string // fragments printed on lines of their own after it
 	nums  []string
 	mids  []int // each figure's middle, in runes from the line's start
 	page  int
@@ -107,18 +108,23 @@ func reportPageFromText(title, text string) []byte {
 	b.WriteString(html.EscapeString(title))
 	b.WriteString("</title></head><body>\n")
 	para := func(s string) { fmt.Fprintf(&b, "<p>%s</p>\n", html.EscapeString(textnorm.Space(s))) }
-	var pending []string // label fragments waiting for their figures
+	var gap []string // label fragments between two figure lines
 	var run []textLine
 	section, page := 0, 0
 	flush := func() {
 		if len(run) > 0 {
+			// What follows the last figure line is the end of its label
+			// (at most two lines), then text.
+			k := min(len(gap), 2)
+			run[len(run)-1].tail = strings.Join(gap[:k], " ")
+			gap = gap[k:]
 			writeFigureTable(&b, run, section)
 			run = nil
 		}
-		for _, p := range pending {
+		for _, p := range gap {
 			para(p)
 		}
-		pending = nil
+		gap = nil
 	}
 	for _, raw := range lines {
 		page += strings.Count(raw, "\f")
@@ -138,20 +144,23 @@ func reportPageFromText(title, text string) []byte {
 			continue
 		}
 		if len(tl.nums) >= 3 || len(tl.nums) > 0 && section == 2 && isRowLabel(tl.label) {
-			if len(pending) > 0 && !ownsRow(tl.label) {
-				tl.lead = strings.Join(pending, " ")
-			} else {
-				for _, p := range pending {
-					para(p)
-				}
+			if prev := &run; len(*prev) > 0 && !labelComplete((*prev)[len(*prev)-1]) {
+				// A label wraps around its figure line, as many lines
+				// below it as above: when the row above is not named
+				// yet, the first half of the lines between two figure
+				// lines ends it, the rest begins this one.
+				half := len(gap) / 2
+				run[len(run)-1].tail = strings.Join(gap[:half], " ")
+				gap = gap[half:]
 			}
-			pending = nil
+			tl.lead = strings.Join(gap, " ")
+			gap = nil
 			run = append(run, tl)
 			continue
 		}
-		if len(run) > 0 && utf8.RuneCountInString(tl.label) <= 40 && len(pending) < 4 {
+		if len(run) > 0 && utf8.RuneCountInString(tl.label) <= 40 && len(gap) < 8 {
 			// A wrapped label (or a group label) inside a table.
-			pending = append(pending, strings.TrimSpace(raw))
+			gap = append(gap, strings.TrimSpace(raw))
 			continue
 		}
 		flush()
@@ -182,6 +191,14 @@ func isRowLabel(label string) bool {
 	return n >= 2 && n <= 20 && !strings.ContainsAny(label, "，。；,;")
 }
 
+// labelComplete reports whether a figure line's label, with what was
+// printed above it, names a row of table 三 already: the lines after it
+// then begin the next row.
+func labelComplete(tl textLine) bool {
+	l := strings.TrimSpace(tl.lead + " " + tl.label)
+	return t3Row(l, l, "") != ""
+}
+
 // isPageNumber reports whether a line is a page number (-3-, 3, 第3页).
 func isPageNumber(tl textLine) bool {
 	l := strings.Trim(textnorm.Fold(tl.label), "-—– ")
@@ -189,11 +206,6 @@ func isPageNumber(tl textLine) bool {
 		return true
 	}
 	return strings.HasPrefix(l, "第") && strings.HasSuffix(l, "页") && utf8.RuneCountInString(l) <= 6
-}
-
-// ownsRow reports whether a label names a table-3 row by itself.
-func ownsRow(label string) bool {
-	return t3Row(label, label, "") != ""
 }
 
 // writeFigureTable writes a run of figure lines as the table of section:
@@ -236,9 +248,12 @@ func writeFigureTable(b *strings.Builder, run []textLine, section int) {
 	}
 }
 
-// writeLabels opens a row with its two label cells.
+// writeLabels opens a row with its two label cells: the label as printed
+// on the figure line, and the whole label with the fragments printed
+// around it.
 func writeLabels(b *strings.Builder, tl textLine) {
-	b.WriteString("<tr><td>" + html.EscapeString(textnorm.Space(tl.lead)) + "</td><td>" + html.EscapeString(textnorm.Space(tl.label)) + "</td>")
+	whole := strings.TrimSpace(tl.lead + " " + tl.label + " " + tl.tail)
+	b.WriteString("<tr><td>" + html.EscapeString(textnorm.Space(tl.label)) + "</td><td>" + html.EscapeString(textnorm.Space(whole)) + "</td>")
 }
 
 // writeAligned writes lines of up to width figures as a table whose
