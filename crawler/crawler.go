@@ -98,6 +98,7 @@ type Target struct {
 type Crawler struct {
 	opts      Options
 	transport http.RoundTripper
+	browser   browser // started on the first render
 }
 
 // New returns a Crawler with o's settings (zero fields take their defaults).
@@ -110,9 +111,11 @@ func New(o Options) *Crawler {
 	return &Crawler{opts: o, transport: newLimitTransport(base, o.Concurrency)}
 }
 
-// Close releases the crawler's idle connections. The crawler may be used
-// again afterwards.
+// Close releases the crawler's idle connections and stops the browser of
+// its renders, if one was started. The crawler may be used again
+// afterwards, but not to render.
 func (c *Crawler) Close() {
+	c.browser.close()
 	type idleCloser interface{ CloseIdleConnections() }
 	if ic, ok := c.transport.(*limitTransport).base.(idleCloser); ok {
 		ic.CloseIdleConnections()
@@ -231,6 +234,7 @@ type unitCrawl struct {
 type pageResult struct {
 	fetch *evidence.Fetch
 	page  *Page
+	body  []byte // the raw body, for the caller only (never kept)
 }
 
 func (u *unitCrawl) run(ctx context.Context) {
@@ -393,8 +397,49 @@ func (u *unitCrawl) readColumn(ctx context.Context, spec ColumnSpec, fd *found) 
 		return col
 	}
 	col.ScriptList = pr.page.ScriptList()
-	u.readList(ctx, spec, &col, pr.page, pr.fetch.SHA256)
+	page := pr.page
+	if col.ScriptList != "" && u.o.Render {
+		if rp := u.render(ctx, pr); rp != nil {
+			page, col.Rendered = rp, true
+		}
+	}
+	u.readList(ctx, spec, &col, page, pr.fetch.SHA256)
 	return col
+}
+
+// render renders a fetched page in the crawler's browser, answering its
+// requests through the unit's fetcher, and returns the rendered page; nil
+// (with a note) when it could not be rendered.
+func (u *unitCrawl) render(ctx context.Context, pr *pageResult) *Page {
+	if err := u.c.browser.start(u.o.UserAgent); err != nil {
+		u.note("%s builds its list by script and was not rendered: %v", pr.page.URL, err)
+		return nil
+	}
+	ask := func(ctx context.Context, target *url.URL) answer {
+		if !u.f.scope.allows(target) {
+			return answer{} // the browser stays on the unit's hosts
+		}
+		if int(u.pageCount.Add(1)) > u.o.MaxPagesPerUnit {
+			return answer{}
+		}
+		r := u.f.get(ctx, target, evidence.RoleRender, modeFile)
+		u.record(r)
+		if r.body == nil || r.fetch.Class != evidence.ClassOK {
+			return answer{}
+		}
+		return answer{status: 200, contentType: r.fetch.ContentType, body: r.body, ok: true}
+	}
+	doc, err := u.c.browser.render(ctx, pr.page.URL.String(), pr.body, pr.fetch.ContentType, renderLimits{requests: u.o.RenderRequests, timeout: u.o.RenderTimeout}, ask)
+	if err != nil {
+		u.note("%s was not rendered: %v", pr.page.URL, err)
+		return nil
+	}
+	p, err := ParsePage(pr.page.URL, doc, "text/html; charset=utf-8")
+	if err != nil {
+		u.note("rendered %s could not be read: %v", pr.page.URL, err)
+		return nil
+	}
+	return p
 }
 
 // readPageColumn reads a page column's labels. Many sites keep even a page
@@ -706,7 +751,7 @@ func (u *unitCrawl) storePage(key string, r *response) *pageResult {
 			u.pages[fe.FinalURL] = kept
 		}
 	}
-	return &pageResult{fetch: &fe, page: r.page}
+	return &pageResult{fetch: &fe, page: r.page, body: r.body}
 }
 
 // keptRoles are the roles of pages whose bodies may back a finding: the

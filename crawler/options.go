@@ -77,6 +77,15 @@ type Options struct {
 	ReachAttempts int
 	// ReachSpacing is the pause between reachability attempts; 0 means 2s.
 	ReachSpacing time.Duration
+	// Render reads lists that pages build by script by rendering those
+	// pages in headless Chromium, every request answered by the crawler
+	// (render.go); false reads the HTML as sent.
+	Render bool
+	// RenderRequests caps the requests one render may make besides the
+	// page itself; 0 means 40.
+	RenderRequests int
+	// RenderTimeout bounds one render; 0 means 20s.
+	RenderTimeout time.Duration
 	// Cache, when set, keeps pages between audits so unchanged pages are
 	// revalidated (304) rather than downloaded again; nil keeps nothing.
 	Cache Cache
@@ -154,6 +163,8 @@ func (o Options) withDefaults() Options {
 	def(&o.DiscoveryDepth, 2)
 	def(&o.KeepBodyBytes, 2<<20)
 	def(&o.ReachAttempts, 3)
+	def(&o.RenderRequests, 40)
+	defDur(&o.RenderTimeout, 20*time.Second)
 	defDur(&o.ReachSpacing, 2*time.Second)
 	if o.Now == nil {
 		o.Now = time.Now

@@ -64,6 +64,9 @@ type CrawlSettings struct {
 	KeepBodyBytes     int           `json:"keep_body_bytes,omitempty"`
 	ReachAttempts     int           `json:"reach_attempts,omitempty"`
 	ReachSpacing      time.Duration `json:"reach_spacing,omitempty"`
+	Render            bool          `json:"render,omitempty"`
+	RenderRequests    int           `json:"render_requests,omitempty"`
+	RenderTimeout     time.Duration `json:"render_timeout,omitempty"`
 }
 
 // SettingsOf takes the crawl settings a job carries from o.
@@ -76,7 +79,7 @@ func SettingsOf(o crawler.Options) CrawlSettings {
 		MaxPagesPerColumn: o.MaxPagesPerColumn, MaxPagesPerUnit: o.MaxPagesPerUnit, MaxItemPages: o.MaxItemPages,
 		MaxLinkChecks: o.MaxLinkChecks, MaxHubPages: o.MaxHubPages, DiscoveryDepth: o.DiscoveryDepth,
 		IgnoreRobots: o.IgnoreRobots, KeepBodyBytes: o.KeepBodyBytes, ReachAttempts: o.ReachAttempts,
-		ReachSpacing: o.ReachSpacing,
+		ReachSpacing: o.ReachSpacing, Render: o.Render, RenderRequests: o.RenderRequests, RenderTimeout: o.RenderTimeout,
 	}
 }
 
@@ -90,6 +93,7 @@ func (s CrawlSettings) Apply(base crawler.Options) crawler.Options {
 	o.MaxBodyBytes, o.MaxRedirects, o.MaxPagesPerColumn, o.MaxPagesPerUnit = s.MaxBodyBytes, s.MaxRedirects, s.MaxPagesPerColumn, s.MaxPagesPerUnit
 	o.MaxItemPages, o.MaxLinkChecks, o.MaxHubPages, o.DiscoveryDepth = s.MaxItemPages, s.MaxLinkChecks, s.MaxHubPages, s.DiscoveryDepth
 	o.IgnoreRobots, o.KeepBodyBytes, o.ReachAttempts, o.ReachSpacing = s.IgnoreRobots || base.IgnoreRobots, s.KeepBodyBytes, s.ReachAttempts, s.ReachSpacing
+	o.Render, o.RenderRequests, o.RenderTimeout = s.Render, s.RenderRequests, s.RenderTimeout
 	return o
 }
 

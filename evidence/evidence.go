@@ -88,6 +88,7 @@ const (
 	RoleLinkCheck Role = "link-check" // a link or attachment checked for health
 	RoleRobots    Role = "robots"     // robots.txt
 	RoleProbe     Role = "probe"      // a reachability probe between audits (serve)
+	RoleRender    Role = "render"     // a request of a page rendered in a browser (--render)
 )
 
 // Fetch records one request and its outcome. Every request gongkai makes is

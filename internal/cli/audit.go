@@ -39,6 +39,7 @@ type crawlFlags struct {
 	contact      string
 	ignoreRobots bool
 	unitTimeout  time.Duration
+	render       bool
 }
 
 func (f *crawlFlags) register(c *cobra.Command) {
@@ -48,6 +49,7 @@ func (f *crawlFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.contact, "contact", "", "URL or address for site owners, sent in the User-Agent")
 	c.Flags().BoolVar(&f.ignoreRobots, "ignore-robots", false, "ignore robots.txt on every unit (only with the owners' consent)")
 	c.Flags().DurationVar(&f.unitTimeout, "unit-timeout", 0, "time bound for one unit's crawl (default 20m)")
+	c.Flags().BoolVar(&f.render, "render", false, "render pages whose lists are built by script in headless Chromium (Debian's chromium), every request answered by the crawler")
 	c.Flags().IntVar(&f.retries, "retries", -1, "retries after a transient failure (default 2; 0 turns retries off)")
 	c.Flags().IntVar(&f.reachTries, "reach-attempts", 0, "attempts on an unanswering unit URL before it counts as unreachable (default 3)")
 	c.Flags().DurationVar(&f.reachSpacing, "reach-spacing", 0, "pause between reachability attempts (default 2s)")
@@ -89,6 +91,9 @@ func (f *crawlFlags) apply(c *cobra.Command, o crawler.Options) crawler.Options 
 	}
 	if f.reachSpacing > 0 {
 		o.ReachSpacing = f.reachSpacing
+	}
+	if f.render {
+		o.Render = true
 	}
 	return o
 }
