@@ -494,6 +494,9 @@ func metaFromLabels(labels []evidence.Label, fields []MetaField) map[string]stri
 			out[canon] = l.Value
 		}
 	}
+	if len(out) == 0 {
+		return nil // as the evidence reads back from JSON
+	}
 	return out
 }
 
