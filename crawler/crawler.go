@@ -622,7 +622,7 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 			if doc.Report.Published.IsZero() {
 				doc.Report.Published = doc.Published
 			}
-			if doc.Report.Tables["3"] == nil && len(doc.Report.Attachments) > 0 {
+			if len(doc.Report.Sections) == 0 && len(doc.Report.Tables) == 0 && len(doc.Report.Attachments) > 0 {
 				// A short page with the report attached: the file is
 				// the report.
 				au, err := url.Parse(doc.Report.Attachments[0])

@@ -155,7 +155,7 @@ func listContainer(u *Unit) (open, close string) {
 	switch u.f.list {
 	case VarListTableRows:
 		return `<table width="100%" border="0" cellspacing="0" cellpadding="0" class="list">`, `</table>`
-	case VarListDivBlocks, VarListFlatRun, VarListDL:
+	case VarListDivBlocks, VarListFlatRun, VarListDL, VarListDLRows:
 		return `<div class="list">`, `</div>`
 	}
 	return `<ul class="list">`, `</ul>`
@@ -182,6 +182,12 @@ func renderList(b *w, u *Unit, c *Column, page int) {
 		}
 	}
 	open, close := listContainer(u)
+	if u.f.decoy && len(items) > 0 {
+		// The template the page's script would fill, unbound: no item.
+		// (Beside an empty list it would leave an evaluator unable to tell
+		// an empty column from an unread one.)
+		b.p(`<ul class="list" id="list-tpl" style="display:none"><li ms-repeat="list"><a ms-attr-href="el.url" title="{{el.title}}">{{el.title}}</a><span>{{el.pubDate}}</span></li></ul>`)
+	}
 	for _, g := range groups {
 		if yearless && len(g) > 0 {
 			if u.f.alt == 0 {
@@ -222,6 +228,8 @@ func listRow(b *w, u *Unit, from string, it *Item) {
 		}
 	case VarListDL:
 		b.p(`<dl><dt><a href="%s" target="_blank"%s>%s</a></dt><dd>%s</dd></dl>`, href, title, text, date)
+	case VarListDLRows:
+		b.p(`<dl class="clearfix"><dd class="tit"><a href="%s" target="_blank"%s>%s</a></dd><dd class="time">%s</dd></dl>`, href, title, text, date)
 	default: // VarListLiSpan, VarListMultiUL
 		b.p(`<li><a href="%s" target="_blank"%s>%s</a><span>%s</span></li>`, href, title, text, date)
 	}
@@ -257,13 +265,19 @@ func prevNextPager(b *w, u *Unit, c *Column, page int) {
 	_, prev, next, _ := pagerLabels(u)
 	b.WriteString(`<div class="pages">`)
 	fmt.Fprintf(b, `第%d/%d页 `, page+1, n)
+	link := func(to int, text string) string {
+		if u.f.pager == VarPageOnclick {
+			return fmt.Sprintf(`<a href="javascript:;" onclick="location.href='%s'">%s</a>`, u.pageHref(c, to), esc(text))
+		}
+		return fmt.Sprintf(`<a href="%s">%s</a>`, u.pageHref(c, to), esc(text))
+	}
 	if page > 0 {
-		fmt.Fprintf(b, `<a href="%s">%s</a> `, u.pageHref(c, page-1), esc(prev))
+		fmt.Fprintf(b, `%s `, link(page-1, prev))
 	} else {
 		fmt.Fprintf(b, `<span class="disabled">%s</span> `, esc(prev))
 	}
 	if page < n-1 {
-		fmt.Fprintf(b, `<a href="%s">%s</a>`, u.pageHref(c, page+1), esc(next))
+		b.WriteString(link(page+1, next))
 	} else {
 		fmt.Fprintf(b, `<span class="disabled">%s</span>`, esc(next))
 	}

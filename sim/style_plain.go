@@ -273,13 +273,26 @@ func (p plainStyle) article(b *w, u *Unit, rt *route) {
 	b.p(`<h1>%s</h1>`, esc(it.Title))
 	if it.Doc != nil {
 		rows := docMeta(it, docFields(u), isoDate)
-		if u.v.dlMeta {
+		switch {
+		case u.f.meta == VarMetaLabelStrong:
+			b.p(`<div class="meta">`)
+			for _, r := range rows {
+				b.p(`<p><strong>%s</strong>：%s</p>`, esc(r.Label), esc(r.Value))
+			}
+			b.p(`</div>`)
+		case u.f.meta == VarMetaLabelElement:
+			b.p(`<dl class="meta">`)
+			for _, r := range rows {
+				b.p(`<dd><label><font>%s：</font></label><div class="display-block">%s</div></dd>`, esc(spaceOut(r.Label)), esc(r.Value))
+			}
+			b.p(`</dl>`)
+		case u.v.dlMeta:
 			b.p(`<dl class="meta">`)
 			for _, r := range rows {
 				b.p(`<dt>%s</dt><dd>%s</dd>`, esc(r.Label), esc(r.Value))
 			}
 			b.p(`</dl>`)
-		} else {
+		default:
 			b.p(`<div class="meta">`)
 			for _, r := range rows {
 				b.p(`<p>%s：%s</p>`, esc(r.Label), esc(r.Value))
@@ -306,4 +319,17 @@ func (p plainStyle) article(b *w, u *Unit, rt *route) {
 	if x := interpretedDoc(it); x != nil {
 		b.p(`<p>相关文件：<a href="%s">%s</a></p>`, u.link(x.Path), esc(x.Title))
 	}
+}
+
+// spaceOut writes a label as sites that pad it do: 索 引 号 with en spaces
+// for three characters, 文　　号 with ideographic spaces for two.
+func spaceOut(label string) string {
+	rs := []rune(label)
+	switch len(rs) {
+	case 2:
+		return string(rs[0]) + "\u3000\u3000" + string(rs[1])
+	case 3:
+		return string(rs[0]) + "\u2002" + string(rs[1]) + "\u2002" + string(rs[2])
+	}
+	return label
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"gongkai/evidence"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -162,7 +163,7 @@ func (s trsStyle) Render(u *Unit, rt *route) string {
 		metas = []string{
 			meta("SiteName", u.FullName), meta("SiteDomain", "www.bjhr.gov.cn"), meta("SiteIDCode", u.Profile.SiteCode),
 			meta("ColumnName", rt.col.Label), meta("ColumnType", rt.col.Spec.Name),
-			meta("ArticleTitle", it.Title), meta("PubDate", fmt.Sprintf("%s %02d:%02d", it.Date, 8+it.Num%10, it.Num*7%60)),
+			meta("ArticleTitle", it.Title), meta("PubDate", fmt.Sprintf("%s %02d:%02d", pubDateMeta(u, it), 8+it.Num%10, it.Num*7%60)),
 			meta("ContentSource", it.Source), meta("Keywords", rt.col.Label), meta("Description", truncate(it.Title, 60)),
 		}
 	}
@@ -250,6 +251,16 @@ func (s trsStyle) outerHub(b *w, u *Unit) {
 	b.p(`</div></div>`)
 }
 
+// pubDateMeta is the date of a page's PubDate meta: its item's date, or on a
+// site that regenerates its pages (variant pubdate-meta-later) a date weeks
+// after it, as the regeneration stamps it.
+func pubDateMeta(u *Unit, it *Item) evidence.Date {
+	if u.f.pubLater && it.Doc != nil {
+		return it.Date.AddDays(17 + it.Num%20)
+	}
+	return it.Date
+}
+
 func meta(name, content string) string {
 	return fmt.Sprintf(`<meta name="%s" content="%s" />`, name, esc(content))
 }
@@ -274,6 +285,9 @@ func (trsStyle) open(b *w, u *Unit, title string, metas []string) {
 	b.p(`</head>`)
 	b.p(`<body>`)
 	b.p(`<div class="top-bar"><div class="w1200 clearfix"><div class="fl">欢迎访问%s网站！</div><div class="fr"><a href="javascript:void(0);" onclick="SetHome(this,window.location)">设为首页</a> | <a href="javascript:void(0);" onclick="AddFavorite(window.location,document.title)">加入收藏</a> | <a href="javascript:;" id="wza">无障碍浏览</a> | <a href="javascript:;">长者模式</a></div></div></div>`, esc(u.FullName))
+	if u.f.nameBar {
+		b.p(`<div class="unit-name">%s</div>`, esc(u.FullName))
+	}
 	b.p(`<div class="header"><div class="w1200 clearfix"><a href="/" class="logo"><img src="/images/logo.png" alt="%s" /></a><div class="search-box"><input type="text" id="searchword" placeholder="请输入关键字" /><button type="button" onclick="return false;">搜索</button></div></div></div>`, esc(u.FullName))
 	b.p(`<div class="nav"><div class="w1200"><ul class="clearfix">`)
 	b.p(`<li class="on"><a href="/">首页</a></li>`)

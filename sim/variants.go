@@ -80,6 +80,18 @@ const (
 	VarReportThousands     = "report-thousands"      // figures like 1,234
 	VarReportProse         = "report-prose"          // figures in prose, no tables
 	VarReportTitleCNYear   = "report-title-cn-year"  // the title names the year as 二〇二五年
+
+	// Markup families learnt from the corpus of real pages
+	// (crawler/testdata/real): each is a shape a real page showed and an
+	// earlier reader misread.
+	VarListDLRows         = "list-dl-rows"         // one <dl> per item: <dd><a title>…</a></dd><dd>date</dd>
+	VarMetaLabelStrong    = "meta-label-strong"    // <p><strong>索引号</strong>：value</p> (shanxi-news-doc)
+	VarMetaLabelElement   = "meta-label-element"   // <dd><label><font>索 引 号：</font></label><div>value</div></dd>
+	VarMetaValueElsewhere = "meta-value-elsewhere" // 发文机关 is the unit's name, which every page's header prints alone
+	VarPubDateMetaLater   = "pubdate-meta-later"   // the PubDate meta is the page's regeneration time (gansu-fzgg-doc)
+	VarHeadingColumnName  = "heading-column-name"  // a page column headed by its name, 机构设置 (zhecheng-guide-page)
+	VarPageOnclick        = "page-onclick"         // pager links href="javascript:;" onclick="location.href='…'"
+	VarListTemplateDecoy  = "list-template-decoy"  // an unbound template list beside the real one (jiangxi-sthjt-list, nmpa-datasearch-list)
 )
 
 // AllVariants returns every variant id, sorted.
@@ -96,6 +108,8 @@ func AllVariants() []string {
 		VarReportHeadingH2, VarReportHeadingStrong, VarReportHeadingDiv, VarReportNumberParen, VarReportNumberPart,
 		VarReportNumberArabic, VarReportTableThead, VarReportTableWrap, VarReportSubtotals, VarReportGroupRows,
 		VarReportFullWidth, VarReportThousands, VarReportProse, VarReportTitleCNYear,
+		VarListDLRows, VarMetaLabelStrong, VarMetaLabelElement, VarMetaValueElsewhere, VarPubDateMetaLater,
+		VarHeadingColumnName, VarPageOnclick, VarListTemplateDecoy,
 	}
 	slices.Sort(out)
 	return out
@@ -116,6 +130,10 @@ type features struct {
 	titleAttr string // the column linked by an icon or caption with a title attribute
 	titleText string // that link's visible text ("" for an icon alone)
 	alt       int    // picks between the sub-forms of a variant (0 or 1)
+	meta      string // document metadata markup: "" (the style's) or a VarMeta… id
+	nameBar   bool   // every page's header prints the unit's name alone
+	pubLater  bool   // the PubDate meta is later than the document's 发布日期
+	decoy     bool   // list pages carry an unbound template list beside the real one
 }
 
 // deal is one markup variant the district deals to some units.
@@ -167,6 +185,21 @@ func paged(u *Unit) bool {
 	return false
 }
 
+// hasDocuments reports whether the unit lists documents (whose pages carry
+// the metadata block).
+func hasDocuments(u *Unit) bool {
+	c := u.Column("documents")
+	return c != nil && c.State == ColumnPresent && len(c.Items) > 0
+}
+
+// functionsLacksOffices reports whether the unit's 机构职能 page leaves out
+// 内设机构: headed by 机构设置 (an alias of both), the page must still be
+// found lacking it.
+func functionsLacksOffices(u *Unit) bool {
+	c := u.Column("functions")
+	return c != nil && c.State == ColumnPresent && !c.Override && !c.ImageLink && c.FieldLabels != nil && c.FieldLabels["内设机构"] == ""
+}
+
 func hasNews(u *Unit) bool {
 	c := u.Column("news")
 	return c != nil && c.State == ColumnPresent && len(c.Items) >= 5 && !c.Override
@@ -207,6 +240,14 @@ var deals = []deal{
 				u.f.titleText = titleCaptions[c.ID]
 			}
 		}},
+	{id: VarListDLRows, styles: []string{"trs", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.list = VarListDLRows }},
+	{id: VarPageOnclick, styles: []string{"plain"}, ok: paged, set: func(u *Unit, _ *rand.Rand) { u.f.pager = VarPageOnclick }},
+	{id: VarMetaLabelStrong, styles: []string{"plain"}, ok: hasDocuments, set: func(u *Unit, _ *rand.Rand) { u.f.meta = VarMetaLabelStrong }},
+	{id: VarMetaLabelElement, styles: []string{"plain"}, ok: hasDocuments, set: func(u *Unit, _ *rand.Rand) { u.f.meta = VarMetaLabelElement }},
+	{id: VarMetaValueElsewhere, styles: []string{"trs"}, ok: hasDocuments, set: func(u *Unit, _ *rand.Rand) { u.f.nameBar = true }},
+	{id: VarPubDateMetaLater, styles: []string{"trs"}, ok: hasDocuments, set: func(u *Unit, _ *rand.Rand) { u.f.pubLater = true }},
+	{id: VarHeadingColumnName, styles: []string{"plain", "trs"}, ok: functionsLacksOffices, set: func(u *Unit, _ *rand.Rand) { u.Column("functions").Label = "机构设置" }},
+	{id: VarListTemplateDecoy, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.decoy = true }},
 	{id: VarDiscoverOverride, styles: []string{"trs", "hanweb", "plain"},
 		ok:  func(u *Unit) bool { return len(overrideCandidates(u)) > 0 },
 		set: func(u *Unit, r *rand.Rand) { pick(r, overrideCandidates(u)).Override = true }},
@@ -241,6 +282,16 @@ func dealVariants(d *District, r *rand.Rand) {
 			return u.f.titleAttr != ""
 		case id == VarDiscoverOverride:
 			return slices.ContainsFunc(u.Columns, func(c *Column) bool { return c.Override })
+		case id == VarMetaLabelStrong || id == VarMetaLabelElement:
+			return u.f.meta != ""
+		case id == VarMetaValueElsewhere:
+			return u.f.nameBar
+		case id == VarPubDateMetaLater:
+			return u.f.pubLater
+		case id == VarListTemplateDecoy:
+			return u.f.decoy
+		case id == VarHeadingColumnName:
+			return u.Column("functions") != nil && u.Column("functions").Label == "机构设置"
 		case id[:5] == "list-":
 			return u.f.list != ""
 		case id[:5] == "date-":
@@ -375,7 +426,18 @@ func tagVariants(u *Unit) []string {
 	set[f.pager] = paged
 	set[VarPageQuery] = paged && u.Style == "hanweb"
 	set[f.enc] = true
-	if docs := u.Column("documents"); docs != nil && docs.State == ColumnPresent && len(docs.Items) > 0 {
+	set[VarListTemplateDecoy] = f.decoy && items
+	if c := u.Column("functions"); c != nil && c.State == ColumnPresent && c.Label == "机构设置" {
+		set[VarHeadingColumnName] = true
+	}
+	if hasDocuments(u) {
+		set[VarMetaValueElsewhere] = f.nameBar
+		set[VarPubDateMetaLater] = f.pubLater
+		if f.meta != "" {
+			set[f.meta] = true
+		}
+	}
+	if docs := u.Column("documents"); docs != nil && docs.State == ColumnPresent && len(docs.Items) > 0 && f.meta == "" {
 		switch u.Style {
 		case "trs":
 			set[VarMetaTable] = true
