@@ -168,7 +168,9 @@ func TestFleet(t *testing.T) {
 
 	t.Run("portals", func(t *testing.T) {
 		for _, u := range d.Units {
-			resp, body, err := get(t, client, "GET", f.URL(u.ID))
+			// The portal: the root, or where a root that only redirects
+			// leads (variants portal-*).
+			resp, body, err := get(t, client, "GET", strings.TrimSuffix(f.URL(u.ID), "/")+u.PortalPath())
 			if u.Role == RoleUnreachable {
 				if err == nil {
 					t.Errorf("unreachable unit %s answered %d", u.ID, resp.StatusCode)
@@ -191,7 +193,7 @@ func TestFleet(t *testing.T) {
 			if u.Role == RoleUnreachable {
 				continue
 			}
-			resp, body, err := get(t, client, "GET", f.URL(u.ID))
+			resp, body, err := get(t, client, "GET", strings.TrimSuffix(f.URL(u.ID), "/")+u.PortalPath())
 			if err != nil {
 				t.Fatal(err)
 			}

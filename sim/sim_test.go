@@ -321,7 +321,7 @@ func TestTruth_FollowsRuleset(t *testing.T) {
 		switch {
 		case f.Kind == "column.expiring" || (f.Kind == "column.empty" && f.Severity == "notice"):
 			wantSev, wantPts = "notice", 0
-		case f.Kind == "link.broken" && f.URL == hostless(u) && c.PortalPoints > 0:
+		case f.Kind == "link.broken" && f.URL == strings.TrimSuffix(hostless(u), "/")+u.PortalPath() && c.PortalPoints > 0:
 			wantPts = c.PortalPoints
 		case f.Kind == "report.incomplete" && strings.Contains(f.Detail, "空白单元格"):
 			wantSev, wantPts = string(c.BlankCells), c.Points

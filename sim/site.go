@@ -26,6 +26,7 @@ const (
 	routeBroken
 	routeRobots
 	routeInnerHub
+	routeRedirect // a root page that only sends the browser to the portal
 )
 
 // route is one thing a unit's site answers for a path.
@@ -76,6 +77,43 @@ type Response struct {
 	Close bool
 }
 
+// PortalPath is the path of the unit's portal page: its root, or where a
+// root page that only redirects sends the browser.
+func (u *Unit) PortalPath() string {
+	if u.f.portal != "" {
+		return homePath
+	}
+	return "/"
+}
+
+// homePath is where a unit whose root page only redirects keeps its
+// portal.
+const homePath = "/home/index.html"
+
+// redirector is the root page of a unit whose portal lies elsewhere, in
+// the three forms real sites use: a meta refresh (daozhen-bmgk-redirect),
+// a script choosing by user agent (daozhen-zwgk-redirect), a frameset.
+func redirector(u *Unit) string {
+	switch u.f.portal {
+	case VarPortalScript:
+		return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>` + esc(u.FullName) + `</title>
+<script type="text/javascript">
+if (/(iPhone|iPad|iPod|Android|Mobile)/i.test(navigator.userAgent)) {
+	window.location.href = "/m/index.html";
+} else {
+	window.location.href = "` + homePath + `";
+}
+</script></head><body></body></html>`
+	case VarPortalFrameset:
+		return `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>` + esc(u.FullName) + `</title></head>
+<frameset rows="0,*" frameborder="0" border="0"><frame src="about:blank" name="topFrame" scrolling="no"><frame src="` + homePath + `" name="mainFrame"></frameset>
+<noframes><body>您的浏览器不支持框架。</body></noframes></html>`
+	}
+	return `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta http-equiv="Refresh" content="0;URL=` + homePath + `"></head></html>`
+}
+
 // robotsTxt allows every robot everywhere. It names no Crawl-delay, so a
 // crawler's own politeness settings decide its pace (a benchmark sets them).
 const robotsTxt = "# robots.txt\nUser-agent: *\nAllow: /\n"
@@ -111,7 +149,12 @@ func (u *Unit) buildRoutes(assets []*Asset) error {
 			add(l.Path, &route{kind: routeSection, section: &Section{Label: l.Text, Path: l.Path}})
 		}
 	}
-	add("/", &route{kind: routePortal})
+	if u.f.portal != "" {
+		add("/", &route{kind: routeRedirect})
+		add(homePath, &route{kind: routePortal})
+	} else {
+		add("/", &route{kind: routePortal})
+	}
 	add("/index.html", &route{kind: routePortal})
 	add("/robots.txt", &route{kind: routeRobots})
 	if u.HubPath != "" {
@@ -201,6 +244,8 @@ func (u *Unit) serve(host, target string) Response {
 	switch r.kind {
 	case routeRobots:
 		return Response{Status: 200, ContentType: "text/plain; charset=utf-8", Body: []byte(robotsTxt)}
+	case routeRedirect:
+		return Response{Status: 200, ContentType: "text/html; charset=utf-8", Body: []byte(redirector(u))}
 	case routeAsset:
 		return Response{Status: 200, ContentType: r.asset.ContentType, Body: r.asset.Body}
 	case routeFile:

@@ -417,6 +417,9 @@ func crawledPages(d *District, u *Unit) (keys, cols []string) {
 		}
 	}
 	add("/", "")
+	if u.PortalPath() != "/" {
+		add(u.PortalPath(), "")
+	}
 	add(u.HubPath, "")
 	add(u.InnerHubPath, "")
 	itemCols := map[string]bool{}
@@ -467,11 +470,12 @@ func brokenLinks(d *District, u *Unit, c *rules.Check) []truthFinding {
 				continue
 			}
 			pts := c.Points
-			if key == "/" && c.PortalPoints > 0 {
+			portal := key == u.PortalPath()
+			if portal && c.PortalPoints > 0 {
 				pts = c.PortalPoints
 			}
 			where := "首页"
-			if key != "/" {
+			if !portal {
 				where = "页面"
 			}
 			out = append(out, truthFinding{check: c, column: cols[i], subject: t, subjPath: true, path: key, points: pts,

@@ -84,14 +84,17 @@ const (
 	// Markup families learnt from the corpus of real pages
 	// (crawler/testdata/real): each is a shape a real page showed and an
 	// earlier reader misread.
-	VarListDLRows         = "list-dl-rows"         // one <dl> per item: <dd><a title>…</a></dd><dd>date</dd>
-	VarMetaLabelStrong    = "meta-label-strong"    // <p><strong>索引号</strong>：value</p> (shanxi-news-doc)
-	VarMetaLabelElement   = "meta-label-element"   // <dd><label><font>索 引 号：</font></label><div>value</div></dd>
-	VarMetaValueElsewhere = "meta-value-elsewhere" // 发文机关 is the unit's name, which every page's header prints alone
-	VarPubDateMetaLater   = "pubdate-meta-later"   // the PubDate meta is the page's regeneration time (gansu-fzgg-doc)
-	VarHeadingColumnName  = "heading-column-name"  // a page column headed by its name, 机构设置 (zhecheng-guide-page)
-	VarPageOnclick        = "page-onclick"         // pager links href="javascript:;" onclick="location.href='…'"
-	VarListTemplateDecoy  = "list-template-decoy"  // an unbound template list beside the real one (jiangxi-sthjt-list, nmpa-datasearch-list)
+	VarListDLRows         = "list-dl-rows"           // one <dl> per item: <dd><a title>…</a></dd><dd>date</dd>
+	VarMetaLabelStrong    = "meta-label-strong"      // <p><strong>索引号</strong>：value</p> (shanxi-news-doc)
+	VarMetaLabelElement   = "meta-label-element"     // <dd><label><font>索 引 号：</font></label><div>value</div></dd>
+	VarMetaValueElsewhere = "meta-value-elsewhere"   // 发文机关 is the unit's name, which every page's header prints alone
+	VarPubDateMetaLater   = "pubdate-meta-later"     // the PubDate meta is the page's regeneration time (gansu-fzgg-doc)
+	VarHeadingColumnName  = "heading-column-name"    // a page column headed by its name, 机构设置 (zhecheng-guide-page)
+	VarPageOnclick        = "page-onclick"           // pager links href="javascript:;" onclick="location.href='…'"
+	VarListTemplateDecoy  = "list-template-decoy"    // an unbound template list beside the real one (jiangxi-sthjt-list, nmpa-datasearch-list)
+	VarPortalMeta         = "portal-redirect-meta"   // the root page holds only a meta refresh to the portal (daozhen-bmgk-redirect)
+	VarPortalScript       = "portal-redirect-script" // a script sends phones and browsers to different portals (daozhen-zwgk-redirect)
+	VarPortalFrameset     = "portal-frameset"        // the root page is a frameset whose main frame is the portal
 )
 
 // AllVariants returns every variant id, sorted.
@@ -109,7 +112,7 @@ func AllVariants() []string {
 		VarReportNumberArabic, VarReportTableThead, VarReportTableWrap, VarReportSubtotals, VarReportGroupRows,
 		VarReportFullWidth, VarReportThousands, VarReportProse, VarReportTitleCNYear,
 		VarListDLRows, VarMetaLabelStrong, VarMetaLabelElement, VarMetaValueElsewhere, VarPubDateMetaLater,
-		VarHeadingColumnName, VarPageOnclick, VarListTemplateDecoy,
+		VarHeadingColumnName, VarPageOnclick, VarListTemplateDecoy, VarPortalMeta, VarPortalScript, VarPortalFrameset,
 	}
 	slices.Sort(out)
 	return out
@@ -134,6 +137,7 @@ type features struct {
 	nameBar   bool   // every page's header prints the unit's name alone
 	pubLater  bool   // the PubDate meta is later than the document's 发布日期
 	decoy     bool   // list pages carry an unbound template list beside the real one
+	portal    string // the root page only redirects: "" or a VarPortal… id
 }
 
 // deal is one markup variant the district deals to some units.
@@ -248,6 +252,9 @@ var deals = []deal{
 	{id: VarPubDateMetaLater, styles: []string{"trs"}, ok: hasDocuments, set: func(u *Unit, _ *rand.Rand) { u.f.pubLater = true }},
 	{id: VarHeadingColumnName, styles: []string{"plain", "trs"}, ok: functionsLacksOffices, set: func(u *Unit, _ *rand.Rand) { u.Column("functions").Label = "机构设置" }},
 	{id: VarListTemplateDecoy, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.decoy = true }},
+	{id: VarPortalMeta, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.portal = VarPortalMeta }},
+	{id: VarPortalScript, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.portal = VarPortalScript }},
+	{id: VarPortalFrameset, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.portal = VarPortalFrameset }},
 	{id: VarDiscoverOverride, styles: []string{"trs", "hanweb", "plain"},
 		ok:  func(u *Unit) bool { return len(overrideCandidates(u)) > 0 },
 		set: func(u *Unit, r *rand.Rand) { pick(r, overrideCandidates(u)).Override = true }},
@@ -290,6 +297,8 @@ func dealVariants(d *District, r *rand.Rand) {
 			return u.f.pubLater
 		case id == VarListTemplateDecoy:
 			return u.f.decoy
+		case strings.HasPrefix(id, "portal-"):
+			return u.f.portal != ""
 		case id == VarHeadingColumnName:
 			return u.Column("functions") != nil && u.Column("functions").Label == "机构设置"
 		case id[:5] == "list-":
@@ -427,6 +436,7 @@ func tagVariants(u *Unit) []string {
 	set[VarPageQuery] = paged && u.Style == "hanweb"
 	set[f.enc] = true
 	set[VarListTemplateDecoy] = f.decoy && items
+	set[f.portal] = f.portal != ""
 	if c := u.Column("functions"); c != nil && c.State == ColumnPresent && c.Label == "机构设置" {
 		set[VarHeadingColumnName] = true
 	}
