@@ -142,10 +142,23 @@ func (r *labelReader) add(label, value string) {
 	r.out = append(r.out, evidence.Label{Label: label, Value: value})
 }
 
-// namesField reports whether a segment says nothing but a known field
-// name (工作分工 on a tab, 主要职责 on a line of its own): a heading.
+// namesField reports whether a segment heads what follows it without
+// being marked up as a heading: a line that says nothing but a known field
+// name (工作分工 on a tab, 主要职责 on a line of its own), or a short
+// numbered line (一、主要职责, （三）内设机构职责).
 func (r *labelReader) namesField(s Segment) bool {
-	return s.Cell == nil && utf8.RuneCountInString(s.Text) <= maxLabelRunes+4 && r.lc.Known[textnorm.Name(strings.TrimRight(s.Text, ":："))]
+	if s.Cell != nil || utf8.RuneCountInString(s.Text) > maxLabelRunes+4 {
+		return false
+	}
+	if r.lc.Known[textnorm.Name(strings.TrimRight(s.Text, ":："))] {
+		return true
+	}
+	f := textnorm.Fold(s.Text)
+	if !numberingRE.MatchString(f) || strings.ContainsAny(f, "。，；,;:：") {
+		return false
+	}
+	rest := numberingRE.ReplaceAllString(f, "")
+	return utf8.RuneCountInString(textnorm.Name(rest)) >= 2 && utf8.RuneCountInString(rest) <= maxLabelRunes
 }
 
 // startsLabel reports whether a segment begins with a label: a heading, a
@@ -159,7 +172,7 @@ func (r *labelReader) startsLabel(s Segment) bool {
 		return true
 	}
 	pairs := inlinePairs(s, r.lc.Known)
-	return len(pairs) > 0 && strings.HasPrefix(cleanLabel(s.Text), cleanLabel(pairs[0][0]))
+	return len(pairs) > 0 && strings.HasPrefix(textnorm.Name(numberingRE.ReplaceAllString(textnorm.Fold(s.Text), "")), textnorm.Name(pairs[0][0]))
 }
 
 // valueAt returns the segment after i when it sits in the same table row

@@ -72,7 +72,6 @@ func (p *Page) jpage() *jpageState {
 		q := p.URL.Query()
 		st = &jpageState{proxy: p.URL, perPage: atoiOr(q.Get("perpage"), 15)}
 		st.start = atoiOr(q.Get("startrecord"), 1)
-		st.total = atoiOr(q.Get("gongkai-total"), 0)
 	}
 	st.perPage = max(1, min(st.perPage, 200))
 	st.have = p.Doc.Find("div.gongkai-datastore").Children().Length()
@@ -87,14 +86,14 @@ func atoiOr(s string, d int) int {
 }
 
 // next returns the proxy request for the records after those the page
-// holds, or nil when there are none: the total is reached, or (total
-// unknown) the page held less than a full group.
+// holds, or nil when there are none: the column page's total is reached,
+// or a proxy's answer held less than the group it was asked for.
 func (st *jpageState) next() *url.URL {
 	first := st.start + st.have
 	if st.have == 0 || st.total > 0 && first > st.total {
 		return nil
 	}
-	if st.total == 0 && st.start > 1 && st.have < st.perPage*jpageGroup {
+	if st.start > 1 && st.have < st.perPage*jpageGroup {
 		return nil // a proxy's short answer: the list ends here
 	}
 	u := *st.proxy
@@ -103,9 +102,6 @@ func (st *jpageState) next() *url.URL {
 	q.Set("startrecord", strconv.Itoa(first))
 	q.Set("endrecord", strconv.Itoa(first+st.perPage*jpageGroup-1))
 	q.Set("perpage", strconv.Itoa(st.perPage))
-	if st.total > 0 {
-		q.Set("gongkai-total", strconv.Itoa(st.total))
-	}
 	u.RawQuery = q.Encode()
 	return &u
 }

@@ -103,10 +103,25 @@ func (p *Page) Items(lc ListContext) []evidence.Item {
 // belongs to it (a flat run's date after each link, a <dd> after a <dt>).
 func (p *Page) records(links []Anchor, order map[*html.Node]int, years []yearMark, lc ListContext) []*rowInfo {
 	f := newRecordFinder(links)
+	recs := make([]*html.Node, len(links))
+	lone := make([]bool, len(links))
+	sigs := map[string]bool{}
+	for i, a := range links {
+		rec, repeated := f.recordOf(a.Node)
+		recs[i], lone[i] = rec, !repeated
+		if repeated {
+			sigs[signature(rec)] = true
+		}
+	}
 	var rows []*rowInfo
 	byRecord := map[*html.Node]*rowInfo{}
-	for _, a := range links {
-		rec := f.recordOf(a.Node)
+	for i, a := range links {
+		rec := recs[i]
+		if lone[i] {
+			if like := f.like(a.Node, sigs); like != nil {
+				rec = like
+			}
+		}
 		if prev := byRecord[rec]; prev != nil {
 			// Two links to one page in one record (an icon and a text
 			// link): the longer text names the item.

@@ -146,33 +146,61 @@ func (f *recordFinder) repeats(n *html.Node) bool {
 	return v
 }
 
-// recordOf returns the record element holding the title link a: the
-// highest ancestor holding no other title link that repeats among its
-// siblings; without repetition (a list of one), the nearest row-like
-// element holding no other title link.
-func (f *recordFinder) recordOf(a *html.Node) *html.Node {
-	var record, row *html.Node
+// chain returns a title link and its ancestors that hold no other title
+// link, the link first.
+func (f *recordFinder) chain(a *html.Node) []*html.Node {
+	var out []*html.Node
 	for n := a; n != nil && n.Type == html.ElementNode && n.DataAtom != atom.Body; n = n.Parent {
 		if n != a && f.count(n) > 1 {
 			break
 		}
+		out = append(out, n)
+		if p := n.Parent; p == nil || f.count(p) > 1 {
+			break
+		}
+	}
+	return out
+}
+
+// recordOf returns the record element holding the title link a: the
+// highest ancestor holding no other title link that repeats among its
+// siblings (repeated true); without repetition (a list of one), the
+// nearest row-like element holding no other title link.
+func (f *recordFinder) recordOf(a *html.Node) (record *html.Node, repeated bool) {
+	var row *html.Node
+	for _, n := range f.chain(a) {
 		if f.repeats(n) {
 			record = n
 		}
 		if row == nil && n != a && rowTags[n.DataAtom] {
 			row = n
 		}
-		if p := n.Parent; p == nil || f.count(p) > 1 {
-			break
-		}
 	}
 	switch {
 	case record != nil:
-		return record
+		return record, true
 	case row != nil:
-		return row
+		return row, false
 	}
-	return a
+	return a, false
+}
+
+// signature names an element by tag and class: records of one list share
+// it.
+func signature(n *html.Node) string { return n.Data + "." + attr(n, "class") }
+
+// like returns the highest element of a's chain whose signature is among
+// sigs (the records that repeat elsewhere on the page), or nil: a list of
+// one item split off from its list (under a year heading of its own) is
+// read with the rest.
+func (f *recordFinder) like(a *html.Node, sigs map[string]bool) *html.Node {
+	var out *html.Node
+	for _, n := range f.chain(a) {
+		if sigs[signature(n)] {
+			out = n
+		}
+	}
+	return out
 }
 
 // gapDirection says where the text of a record's unowned siblings goes.
@@ -205,8 +233,11 @@ func gapPieces(node *html.Node, isRecord func(*html.Node) bool, dir gapDirection
 			if skipTags[s.DataAtom] {
 				continue
 			}
-			if s.DataAtom == atom.A {
-				return out // a link that is no record ends the gap
+			if s.DataAtom == atom.A || countLinks(s) > 0 || utf8.RuneCountInString(textOf(s)) > 40 {
+				// A link that is no record, or a block of its own (a
+				// menu, a side box, the page's body), ends the gap: a
+				// record's loose text is a date or a line, no more.
+				return out
 			}
 			pieces = piecesExcept(s, nil)
 			if t := textnorm.Space(textOf(s)); t != "" && len(pieces) == 0 {

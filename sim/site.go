@@ -27,6 +27,7 @@ const (
 	routeRobots
 	routeInnerHub
 	routeRedirect // a root page that only sends the browser to the portal
+	routeProxy    // Hanweb's list proxy (dataproxy.jsp), answering by query
 )
 
 // route is one thing a unit's site answers for a path.
@@ -39,6 +40,7 @@ type route struct {
 	section *Section
 	asset   *Asset
 	host    string // the Host the request named ("" when rendered for the model)
+	query   string // the request's query (the list proxy answers by it)
 }
 
 // Section is a non-disclosure page of a site (政务服务, 互动交流, a topic
@@ -156,6 +158,9 @@ func (u *Unit) buildRoutes(assets []*Asset) error {
 		add("/", &route{kind: routePortal})
 	}
 	add("/index.html", &route{kind: routePortal})
+	if u.f.pager == VarPageJpage {
+		add(jpageProxyPath, &route{kind: routeProxy})
+	}
 	add("/robots.txt", &route{kind: routeRobots})
 	if u.HubPath != "" {
 		add(u.HubPath, &route{kind: routeHub})
@@ -246,6 +251,9 @@ func (u *Unit) serve(host, target string) Response {
 		return Response{Status: 200, ContentType: "text/plain; charset=utf-8", Body: []byte(robotsTxt)}
 	case routeRedirect:
 		return Response{Status: 200, ContentType: "text/html; charset=utf-8", Body: []byte(redirector(u))}
+	case routeProxy:
+		_, q, _ := strings.Cut(target, "?")
+		return Response{Status: 200, ContentType: "text/xml; charset=utf-8", Body: []byte(jpageAnswer(u, q))}
 	case routeAsset:
 		return Response{Status: 200, ContentType: r.asset.ContentType, Body: r.asset.Body}
 	case routeFile:
@@ -288,6 +296,9 @@ func (u *Unit) html(key string) string {
 	switch r.kind {
 	case routePortal, routeHub, routeInnerHub, routeList, routePage, routeItem, routeSection:
 		return u.style.Render(u, r)
+	case routeProxy:
+		_, q, _ := strings.Cut(key, "?")
+		return jpageAnswer(u, q)
 	}
 	return ""
 }

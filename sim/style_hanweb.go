@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -36,7 +38,15 @@ func (hanwebStyle) Plan(u *Unit, r *rand.Rand) {
 			continue
 		}
 		c.Path = fmt.Sprintf("/col/col%d/index.html", c.Num)
-		if c.IsList() {
+		if c.IsList() && u.f.pager == VarPageJpage {
+			// jpage: the page holds the first group of three pages; each
+			// further group comes from the list proxy.
+			c.PerPage = per * jpageGroup
+			c.PagePaths = []string{c.Path}
+			for g := 1; g < pageCount(len(c.Items), c.PerPage); g++ {
+				c.PagePaths = append(c.PagePaths, jpageProxy(u, c, g*c.PerPage+1, (g+1)*c.PerPage, per))
+			}
+		} else if c.IsList() {
 			c.PagePaths = []string{c.Path}
 			for p := 2; p <= pageCount(len(c.Items), per); p++ {
 				c.PagePaths = append(c.PagePaths, fmt.Sprintf("%s?pageIndex=%d", c.Path, p))
@@ -87,6 +97,9 @@ func (hanwebStyle) Assets(u *Unit) []*Asset {
 	for _, l := range u.Leaders {
 		out = append(out, imageAsset("/picture/0/"+l.Photo))
 	}
+	if u.f.pager == VarPageJpage {
+		out = append(out, textAsset("/module/web/jpage/jpage.js", "application/javascript", "/* jpage: pages a data store, asks dataproxy.jsp for the next group */\n"))
+	}
 	return out
 }
 
@@ -118,6 +131,8 @@ func (h hanwebStyle) Render(u *Unit, rt *route) string {
 			renderSidebar(&b, u, key, 1)
 			if c.State == ColumnExplained {
 				b.p(`<div class="nodata" style="padding:30px;text-align:center">%s</div>`, esc(c.Explanation))
+			} else if u.f.pager == VarPageJpage {
+				jpageList(&b, u, c)
 			} else {
 				renderList(&b, u, c, rt.page)
 				h.pager(&b, u, c, rt.page)
@@ -338,4 +353,71 @@ func (h hanwebStyle) article(b *w, u *Unit, rt *route) {
 		b.p(`<p>相关文件：<a href="%s" target="_blank">%s</a></p>`, u.link(x.Path), esc(x.Title))
 	}
 	b.p(`<div align="center"><a href="javascript:window.print()">【打印本页】</a>&nbsp;<a href="javascript:window.close()">【关闭窗口】</a></div>`)
+}
+
+// Hanweb's jpage lists (variant page-jpage): the column page ships the
+// first group of records (three pages) in a data store the browser's
+// jpage.js shows, and asks the list proxy for the next groups:
+// dataproxy.jsp?startrecord=46&endrecord=90&perpage=15 with the column's
+// own parameters. Real sites answer both GET and POST; the sim answers GET.
+
+// jpageGroup is how many pages of records a group holds.
+const jpageGroup = 3
+
+// jpageProxyPath is the list proxy of a Hanweb site.
+const jpageProxyPath = "/module/web/jpage/dataproxy.jsp"
+
+// jpageParams are a column's proxy parameters, as its page names them.
+func jpageParams(u *Unit, c *Column) string {
+	return fmt.Sprintf("col=1&appid=1&webid=%d&path=/&columnid=%d&unitid=%d&webname=%s&permissiontype=0",
+		hanwebBase(u)%97+1, c.Num, 4000000+c.Num, url.QueryEscape(u.FullName))
+}
+
+// jpageProxy is the proxy request for records start..end of column c.
+func jpageProxy(u *Unit, c *Column, start, end, perPage int) string {
+	return fmt.Sprintf("%s?startrecord=%d&endrecord=%d&perpage=%d&%s", jpageProxyPath, start, end, perPage, jpageParams(u, c))
+}
+
+// jpageRecord is one record: an item's row in a table of its own, as
+// Hanweb writes it.
+func jpageRecord(u *Unit, it *Item) string {
+	return fmt.Sprintf(`<table width="100%%" border="0" cellspacing="0" cellpadding="0"><tr><td class="bt"><a href="%s" title="%s" target="_blank">%s</a></td><td class="bt_time">%s</td></tr></table>`,
+		it.Path, esc(it.Title), esc(it.Title), esc(listDate(u, it.Date)))
+}
+
+// jpageList writes a column page's jpage list: the data store of the first
+// group and the script that pages it.
+func jpageList(b *w, u *Unit, c *Column) {
+	unit := 4000000 + c.Num
+	b.p(`<div id="%d"><script type="text/xml"><datastore>`, unit)
+	b.p(`<nextgroup><![CDATA[<a href="%s?page=1&%s"></a>]]></nextgroup>`, jpageProxyPath, jpageParams(u, c))
+	b.p(`<recordset>`)
+	for _, it := range listPage(c, 0) {
+		b.p(`<record><![CDATA[%s]]></record>`, jpageRecord(u, it))
+	}
+	b.p(`</recordset></datastore></script>`)
+	b.p(`<script language="javascript" src="/module/web/jpage/jpage.js"></script>`)
+	b.p(`<script>$(document).ready(function(){ $('#%d').jpage({ dataStore: dataStore, perPage: %d, totalRecord: %d, proxyUrl: '%s', groupSize: %d }); });</script></div>`,
+		unit, c.PerPage/jpageGroup, len(c.Items), jpageProxyPath, jpageGroup)
+}
+
+// jpageAnswer is the proxy's answer for a request's query: the records
+// asked for, as a data store.
+func jpageAnswer(u *Unit, query string) string {
+	q, _ := url.ParseQuery(query)
+	num, _ := strconv.Atoi(q.Get("columnid"))
+	start, _ := strconv.Atoi(q.Get("startrecord"))
+	end, _ := strconv.Atoi(q.Get("endrecord"))
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n<datastore>\n<recordset>\n")
+	for _, c := range u.Columns {
+		if c.Num != num || c.State != ColumnPresent || !c.IsList() {
+			continue
+		}
+		for i := max(start, 1); i <= min(end, len(c.Items)); i++ {
+			b.WriteString("<record><![CDATA[" + jpageRecord(u, c.Items[i-1]) + "]]></record>\n")
+		}
+	}
+	b.WriteString("</recordset>\n</datastore>\n")
+	return b.String()
 }

@@ -95,6 +95,7 @@ const (
 	VarPortalMeta         = "portal-redirect-meta"   // the root page holds only a meta refresh to the portal (daozhen-bmgk-redirect)
 	VarPortalScript       = "portal-redirect-script" // a script sends phones and browsers to different portals (daozhen-zwgk-redirect)
 	VarPortalFrameset     = "portal-frameset"        // the root page is a frameset whose main frame is the portal
+	VarPageJpage          = "page-jpage"             // Hanweb jpage: a data store of the first group, the rest from dataproxy.jsp
 )
 
 // AllVariants returns every variant id, sorted.
@@ -112,7 +113,7 @@ func AllVariants() []string {
 		VarReportNumberArabic, VarReportTableThead, VarReportTableWrap, VarReportSubtotals, VarReportGroupRows,
 		VarReportFullWidth, VarReportThousands, VarReportProse, VarReportTitleCNYear,
 		VarListDLRows, VarMetaLabelStrong, VarMetaLabelElement, VarMetaValueElsewhere, VarPubDateMetaLater,
-		VarHeadingColumnName, VarPageOnclick, VarListTemplateDecoy, VarPortalMeta, VarPortalScript, VarPortalFrameset,
+		VarHeadingColumnName, VarPageOnclick, VarListTemplateDecoy, VarPortalMeta, VarPortalScript, VarPortalFrameset, VarPageJpage,
 	}
 	slices.Sort(out)
 	return out
@@ -225,6 +226,7 @@ var deals = []deal{
 	{id: VarPageXiaye, styles: []string{"hanweb", "plain"}, ok: paged, set: func(u *Unit, _ *rand.Rand) { u.f.pager = VarPageXiaye }},
 	{id: VarPageEn, styles: []string{"plain"}, ok: paged, set: func(u *Unit, _ *rand.Rand) { u.f.pager = VarPageEn }},
 	{id: VarPageGt, styles: []string{"hanweb", "plain"}, ok: paged, set: func(u *Unit, _ *rand.Rand) { u.f.pager = VarPageGt }},
+	{id: VarPageJpage, styles: []string{"hanweb"}, ok: paged, set: func(u *Unit, _ *rand.Rand) { u.f.pager = VarPageJpage }},
 
 	{id: VarEncGBKHeader, styles: []string{"hanweb"}, set: func(u *Unit, _ *rand.Rand) { u.f.enc = VarEncGBKHeader }},
 	{id: VarEncGB18030Meta, styles: []string{"hanweb"}, set: func(u *Unit, _ *rand.Rand) { u.f.enc = VarEncGB18030Meta }},
@@ -432,8 +434,8 @@ func tagVariants(u *Unit) []string {
 	set[f.date] = items
 	set[VarListSidebarWidget] = f.sidebar != 0 && sidebarItems(u) != nil
 	set[VarBaseHref] = f.baseHref
-	set[f.pager] = paged
-	set[VarPageQuery] = paged && u.Style == "hanweb"
+	set[f.pager] = paged || f.pager == VarPageJpage && items
+	set[VarPageQuery] = paged && u.Style == "hanweb" && f.pager != VarPageJpage
 	set[f.enc] = true
 	set[VarListTemplateDecoy] = f.decoy && items
 	set[f.portal] = f.portal != ""
