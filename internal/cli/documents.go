@@ -35,22 +35,27 @@ func loadDocumentData(ctx context.Context, db *store.DB, auditID int64) (*store.
 	for _, u := range roster {
 		units[u.ID] = u
 	}
-	// Names of columns, dimensions and grades come from the ruleset the
-	// scoring used when the database keeps it, else from the default.
-	rs, err := rules.Default()
+	rs, err := rulesetOf(ctx, db, sc)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
+	return a, sc, units, rs, nil
+}
+
+// rulesetOf returns the ruleset scoring sc used when the database keeps it,
+// else the default one: the names of columns, dimensions, grades and unit
+// types come from it.
+func rulesetOf(ctx context.Context, db *store.DB, sc *store.Scoring) (*rules.Ruleset, error) {
 	if files, ferr := db.RulesetFiles(ctx, sc.RulesetHash); ferr == nil {
 		var rf []rules.File
 		for _, f := range files {
 			rf = append(rf, rules.File{Name: f.Name, Data: f.Data})
 		}
 		if kept, perr := rules.Parse(rf); perr == nil {
-			rs = kept
+			return kept, nil
 		}
 	}
-	return a, sc, units, rs, nil
+	return rules.Default()
 }
 
 func newNoticesCmd(env Env) *cobra.Command {
