@@ -353,3 +353,25 @@ func safeCharset(cs string) bool {
 	}
 	return true
 }
+
+// CJKFont returns the first font family that fontconfig offers for
+// Chinese (fc-list :lang=zh), and false when it offers none: Chinese text
+// would then print as boxes. Without fc-list it cannot tell and returns
+// ("", true).
+func CJKFont() (string, bool) {
+	out, err := exec.Command("fc-list", ":lang=zh", "family").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", false
+		}
+		return "", true
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			family, _, _ := strings.Cut(line, ",")
+			return family, true
+		}
+	}
+	return "", false
+}

@@ -131,12 +131,13 @@ func RequirePoppler(t testing.TB) {
 	}
 }
 
-// PDFText returns the text of the PDF at path, page by page (pdftotext
-// -layout; pages are split at form feeds).
+// PDFText returns the text of the PDF at path, page by page, in the order
+// it was drawn (pdftotext -raw: a table cell's lines stay together; pages
+// are split at form feeds).
 func PDFText(t testing.TB, path string) []string {
 	t.Helper()
 	RequirePoppler(t)
-	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", path, "-").Output()
+	out, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext %s: %v", path, err)
 	}
