@@ -219,7 +219,7 @@ PDF beside the HTML (evaluation.pdf), with page numbers, by headless
 Chromium (Debian's chromium).`,
 		Example: `  gongkai report --db gongkai.db --out evaluation.html
   gongkai report --db gongkai.db --out evaluation.html --pdf`,
-		Args:    cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if out == "" {
 				return usagef("--out is required: the HTML file to write")
