@@ -26,17 +26,32 @@ import (
 	"gongkai/internal/officetest"
 )
 
-// start starts a Browser for t, or skips t without Chromium (fails when
-// GONGKAI_REQUIRE_BROWSER is set).
+// shared is the one browser the tests of this package share, as the
+// commands share one for all their documents.
+var shared struct {
+	once sync.Once
+	b    *Browser
+	err  error
+}
+
+// start returns the shared Browser, or skips t without Chromium (fails
+// when GONGKAI_REQUIRE_BROWSER is set).
 func start(t *testing.T) *Browser {
 	t.Helper()
 	bin := chrometest.RequireBinary(t)
-	b, err := Start(context.Background(), Options{Path: bin})
-	if err != nil {
-		t.Fatal(err)
+	shared.once.Do(func() { shared.b, shared.err = Start(context.Background(), Options{Path: bin}) })
+	if shared.err != nil {
+		t.Fatal(shared.err)
 	}
-	t.Cleanup(func() { b.Close() })
-	return b
+	return shared.b
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.b != nil {
+		shared.b.Close()
+	}
+	os.Exit(code)
 }
 
 // hostilePage is a stored page that tries every way a page reaches out:
