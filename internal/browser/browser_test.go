@@ -86,6 +86,7 @@ body { background: #fff url(` + target + `/bg.png); }
 <video poster="` + target + `/poster.jpg"></video>
 <form action="` + target + `/submit" method="post"><input name="q" value="x" autofocus></form>
 <img src="x" onerror="new Image().src='` + target + `/onerror'">
+<script>document.write("SCRIPT-RAN")</script><noscript>scripts are off</noscript>
 </body></html>`
 }
 
@@ -137,6 +138,9 @@ func TestScreenshot_NothingFetched(t *testing.T) {
 	}
 	if !strings.Contains(shot.Text, "关于印发《怀柔区政务公开工作要点》的通知") {
 		t.Errorf("the page's text is not shown: %q", shot.Text)
+	}
+	if strings.Contains(shot.Text, "SCRIPT-RAN") || !strings.Contains(shot.Text, "scripts are off") {
+		t.Errorf("the page's scripts ran: %q", shot.Text)
 	}
 	img := decode(t, shot.Image)
 	if img.Bounds().Dx() != 1280 {

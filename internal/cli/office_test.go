@@ -9,6 +9,7 @@ import (
 	"image/color"
 	_ "image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -452,6 +453,36 @@ func TestNoticePDF_ThirtyProblems(t *testing.T) {
 		}
 	}
 	if !strings.Contains(officetest.Squash(pages[0]), "怀柔区政务公开办公室") {
-		t.Error("the red header is not on the first page")
+		t.Error("the issuer is not on the first page")
+	}
+	// The red header: the top of the first page, rasterised by pdftoppm,
+	// has red in it; the second page's top has none.
+	for page, wantRed := range map[int]bool{1: true, 2: false} {
+		png := filepath.Join(t.TempDir(), "page")
+		if out, err := exec.Command("pdftoppm", "-r", "40", "-png", "-singlefile", "-f", strconv.Itoa(page), "-l", strconv.Itoa(page), path, png).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		f, err := os.Open(png + ".png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, _, err := image.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		red := 0
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Min.Y+b.Dy()/5; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+				if c.R > 170 && c.G < 90 && c.B < 90 {
+					red++
+				}
+			}
+		}
+		if (red > 20) != wantRed {
+			t.Errorf("page %d: %d red pixels at the top; want the red header on the first page only", page, red)
+		}
 	}
 }
