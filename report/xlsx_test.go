@@ -347,3 +347,31 @@ func BenchmarkWorkbook(b *testing.B) {
 		b.SetBytes(int64(buf.Len()))
 	}
 }
+
+// TestWriteWorkbook_Limits: text past a cell's 32,767 characters is cut,
+// not refused; a URL too long for an Excel hyperlink stays text.
+func TestWriteWorkbook_Limits(t *testing.T) {
+	long := strings.Repeat("栏", 40000)
+	longURL := "http://www.example.gov.cn/" + strings.Repeat("a", 2100)
+	var buf bytes.Buffer
+	err := WriteWorkbook(&buf, Workbook{Problems: &ProblemTable{Rows: []Problem{
+		{ID: 1, Unit: "u", UnitName: "甲", Kind: "column.stale", Detail: long, URL: longURL, Status: "new"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := f.GetCellValue(SheetProblems, "I2")
+	if n := len([]rune(detail)); n != 32767 {
+		t.Errorf("a 40,000-character detail is %d characters in its cell, want 32,767", n)
+	}
+	if link, _, _ := f.GetCellHyperLink(SheetProblems, "L2"); link {
+		t.Error("a 2,126-character URL was linked")
+	}
+	if u, _ := f.GetCellValue(SheetProblems, "L2"); u != longURL {
+		t.Error("the long URL is not shown as text")
+	}
+}
