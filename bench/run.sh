@@ -23,10 +23,17 @@
 # time per host, DIST_DELAY_MS between requests): the single-process audit,
 # then `audit --nats` with 1, 2 and 4 `gongkai worker`s (DIST_WORKERS) on a
 # local nats-server -js, and prints a table.
+# The office stage (not in the default STAGES) measures the office outputs
+# on a demo audit of OFFICE_UNITS units (53: the sim then has 47 units that
+# lost points, so 47 deduction notices): the whole workbook (export
+# --per-unit), 47 PDF notices (notices --pdf: one Chromium, two tabs
+# reused), and the same with a picture of every evidence page
+# (--screenshots), each OFFICE_REPEAT times; it needs Debian's chromium.
 #
 # Usage: bench/run.sh [--quick]     (--quick: 40 units, for a smoke test)
 #        STAGES="storage" bench/run.sh   (only some of: crawl peers polite storage dist)
 #        STAGES=dist bench/run.sh         (distributed audits; needs nats-server)
+#        STAGES=office bench/run.sh       (workbook, PDF notices, screenshots; needs chromium)
 # Needs: go, /usr/bin/time, wget, linkchecker, linkinator (installs the
 # missing ones with apt-get / npm when it can), python3 for the tables.
 set -euo pipefail
@@ -46,6 +53,8 @@ DIST_DELAY_MS=${DIST_DELAY_MS:-200}
 DIST_WORKERS=${DIST_WORKERS:-"1 2 4"}
 DIST_JOBS=${DIST_JOBS:-256}          # units in flight per worker (the single process's default with delays)
 DIST_CONCURRENCY=${DIST_CONCURRENCY:-64}
+OFFICE_UNITS=${OFFICE_UNITS:-53}
+OFFICE_REPEAT=${OFFICE_REPEAT:-3}
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
 if [ "${1:-}" = "--quick" ]; then UNITS=40; SCALE=1; fi
 
@@ -198,6 +207,23 @@ PY
   done
 fi
 
+if stage office; then
+  command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 || true
+  echo "== office: demo audit of $OFFICE_UNITS units"
+  "$OUT/gongkai" demo --units "$OFFICE_UNITS" --db "$OUT/office.db" > "$OUT/office-demo.log" 2>&1
+  for i in $(seq 1 "$OFFICE_REPEAT"); do
+    measure "office-xlsx-$i" "$OUT/gongkai" export --db "$OUT/office.db" --per-unit --out "$OUT/office-$i.xlsx"
+    rm -rf "$OUT/office-pdf-$i"
+    measure "office-pdf-$i" "$OUT/gongkai" notices --db "$OUT/office.db" --out "$OUT/office-pdf-$i" --pdf
+    ls "$OUT/office-pdf-$i"/notice-*.pdf | wc -l > "$OUT/office-pdf-$i.count"
+    rm -rf "$OUT/office-shots-$i"
+    measure "office-shots-$i" "$OUT/gongkai" notices --db "$OUT/office.db" --out "$OUT/office-shots-$i" --pdf --screenshots
+    ls "$OUT/office-shots-$i"/notice-*.pdf | wc -l > "$OUT/office-shots-$i.count"
+  done
+  grep -h "problems show a picture" "$OUT"/office-shots-1.out > "$OUT/office-shots.pictures" || true
+  sqlite3 "$OUT/office.db" "select count(*) from findings" > "$OUT/office.findings"
+fi
+
 python3 - "$OUT" "$DELAY_MS" $PEERS <<'PY'
 import os, sys
 out, delay_ms, peers = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
@@ -261,6 +287,24 @@ if os.path.exists(os.path.join(out, "hist-after.json")):
               f" {s['evidence_per_audit'] / 1e6:.2f} | {s['evidence_per_unit'] / 1e3:.1f} | {s['judgement_per_audit'] / 1e6:.3f} |"
               f" {s['judgement_per_unit'] / 1e3:.2f} | {s['units_kept']} of {s['units_kept'] + s['units_pruned']} |")
     print(f"db prune {wall('prune'):.2f} s, db backup {wall('backup'):.2f} s, db check of the copy {wall('check'):.2f} s (whole command)")
+if os.path.exists(os.path.join(out, "office-xlsx-1.time")):
+    k = len([f for f in os.listdir(out) if f.startswith("office-xlsx-") and f.endswith(".time")])
+    def stats(prefix):
+        ws = [wall(f"{prefix}-{i}") for i in range(1, k + 1)]
+        rss = max(int(open(os.path.join(out, f"{prefix}-{i}.time")).read().split()[-1]) // 1024 for i in range(1, k + 1))
+        return median(ws), ws, rss
+    findings = open(os.path.join(out, "office.findings")).read().strip() if os.path.exists(os.path.join(out, "office.findings")) else "?"
+    print(f"\noffice outputs (demo audit, {findings} findings; median of {k}, whole command incl. process and browser start):")
+    print("| output | files | wall (s) | runs (s) | peak RSS of gongkai (MB) |")
+    print("|---|---:|---:|---|---:|")
+    m, ws, rss = stats("office-xlsx")
+    print(f"| workbook (export --per-unit) | 1 | {m:.2f} | {' '.join(f'{x:.2f}' for x in ws)} | {rss} |")
+    for prefix, label in (("office-pdf", "PDF notices (notices --pdf)"), ("office-shots", "PDF notices with evidence pictures (--pdf --screenshots)")):
+        n = open(os.path.join(out, f"{prefix}-1.count")).read().strip()
+        m, ws, rss = stats(prefix)
+        print(f"| {label} | {n} | {m:.1f} | {' '.join(f'{x:.1f}' for x in ws)} | {rss} |")
+    if os.path.exists(os.path.join(out, "office-shots.pictures")):
+        print(open(os.path.join(out, "office-shots.pictures")).read().strip())
 if os.path.exists(os.path.join(out, "dist-single.time")):
     base = wall("dist-single")
     largest = int(open(os.path.join(out, "dist-single.maxunit")).read().strip() or 0)

@@ -2,8 +2,13 @@
 // problem list (问题清单) as JSON, CSV or Markdown, the ranking as JSON, CSV,
 // Markdown or an aligned terminal table, a summary of problems by kind, the
 // deduction notices (扣分通知书) sent to units as print-ready HTML or
-// Markdown, and the district's evaluation report (评估报告) as print-ready
-// HTML with inline SVG charts.
+// Markdown, the district's evaluation report (评估报告) as print-ready
+// HTML with inline SVG charts, and the office's Excel workbook (ranking,
+// problem list, problems by kind, a sheet per unit) with excelize.
+//
+// Printing the documents to PDF and picturing evidence pages is not done
+// here: package internal/browser drives Chromium, and a notice only embeds
+// the pictures it is given (NoticeItem.Thumbnail).
 //
 // Each output has its own row type (Problem, RankingRow, KindCount) whose
 // JSON form is part of gongkai's output contract; small helpers build rows

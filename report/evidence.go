@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"time"
 
 	"gongkai/scoring"
 	"gongkai/store"
@@ -83,4 +84,45 @@ func (fe *FindingEvidence) KeptBody(ctx context.Context, db *store.DB) (body []b
 		}
 	}
 	return nil, scoring.Ref{}, false, nil
+}
+
+// StoredPage is the stored body of a finding's evidence page with what
+// was recorded of its fetch: what a picture of the page is made from.
+type StoredPage struct {
+	// URL is the page's address; FetchedAt when it was fetched.
+	URL       string
+	FetchedAt time.Time
+	// Body is the body as received; ContentType the header the server
+	// sent; Charset the charset the crawler decoded the body with.
+	Body        []byte
+	ContentType string
+	Charset     string
+	// SHA256 names the body.
+	SHA256 string
+}
+
+// StoredPage returns the first kept body among the finding's evidence with
+// its fetch's URL, time, content type and charset; ok is false when no
+// body was kept.
+func (fe *FindingEvidence) StoredPage(ctx context.Context, db *store.DB) (*StoredPage, bool, error) {
+	body, ref, ok, err := fe.KeptBody(ctx, db)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	p := &StoredPage{URL: ref.URL, FetchedAt: ref.FetchedAt, Body: body, SHA256: ref.SHA256}
+	for _, v := range fe.Evidence {
+		if v.Ref.SHA256 != ref.SHA256 {
+			continue
+		}
+		for _, f := range v.Fetches {
+			if f.SHA256 == ref.SHA256 {
+				p.ContentType, p.Charset = f.ContentType, f.Charset
+				if p.FetchedAt.IsZero() {
+					p.FetchedAt = f.FetchedAt
+				}
+				return p, true, nil
+			}
+		}
+	}
+	return p, true, nil
 }

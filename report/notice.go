@@ -150,6 +150,11 @@ type NoticeItem struct {
 	// on FirstSeen.
 	Persisting bool
 	FirstSeen  evidence.Date
+	// Thumbnail is a small JPEG or PNG picture of the evidence page as it
+	// was fetched, shown under its URL; nil shows none. BuildNotices leaves
+	// it nil: the caller renders the pictures (gongkai notices
+	// --screenshots).
+	Thumbnail []byte
 }
 
 // auditDate is the date an audit started, in China Standard Time, or its

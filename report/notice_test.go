@@ -297,3 +297,29 @@ func TestNotices_ListedDiffers(t *testing.T) {
 		t.Errorf("no note on the difference:\n%s", buf.String())
 	}
 }
+
+// TestNotices_Thumbnail: an item's picture is embedded as a data: URL
+// under its evidence; bytes that are not a JPEG or PNG are not shown.
+func TestNotices_Thumbnail(t *testing.T) {
+	ns := BuildNotices(docNoticeInput())
+	n := ns[0]
+	for _, x := range ns {
+		if len(x.Problems) >= 2 {
+			n = x
+			break
+		}
+	}
+	n.Problems[0].Thumbnail = []byte("\xff\xd8\xff\xe0fake-jpeg")
+	n.Problems[1].Thumbnail = []byte("<svg onload=alert(1)>")
+	var buf bytes.Buffer
+	if err := WriteNoticeHTML(&buf, n); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if c := strings.Count(out, `<img class="thumb" src="data:image/jpeg;base64,/9j/4GZha2UtanBlZw=="`); c != 1 {
+		t.Errorf("%d thumbnails, want 1:\n%s", c, out)
+	}
+	if strings.Contains(out, "onload") || strings.Count(out, "<img") != 1 {
+		t.Error("bytes that are not a picture were embedded")
+	}
+}

@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
+	"html/template"
 	"strconv"
 	"strings"
 )
@@ -67,6 +70,10 @@ type noticeRow struct {
 	Basis              string
 	// Repeated is "重复问题，自…起" for a persisting problem, else empty.
 	Repeated string
+	// Thumb is the evidence page's picture as a data: URL, and ThumbAlt
+	// its text; empty when the item has none.
+	Thumb    template.URL
+	ThumbAlt string
 }
 
 func noticesView(ns []Notice) noticeDoc {
@@ -229,6 +236,9 @@ func noticeRowOf(l lang, it NoticeItem) noticeRow {
 	if round2(it.Nominal-it.Points) > 0 {
 		r.PointsNote = l.pick("应扣"+num(it.Nominal)+"（封顶）", "capped from "+num(it.Nominal))
 	}
+	if u := imageDataURL(it.Thumbnail); u != "" {
+		r.Thumb, r.ThumbAlt = u, l.pick("证据页面截图（存档副本）", "Evidence page as fetched")
+	}
 	if it.Persisting {
 		switch {
 		case it.FirstSeen.IsZero():
@@ -254,4 +264,20 @@ func cnNumeral(n int) string {
 		return digits[n]
 	}
 	return strconv.Itoa(n)
+}
+
+// imageDataURL makes a data: URL of a JPEG or PNG picture the caller
+// rendered; anything else (or nothing) gives "". The bytes are ours, not
+// crawled text, so the URL is safe to put in a src attribute.
+func imageDataURL(b []byte) template.URL {
+	var mt string
+	switch {
+	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
+		mt = "image/jpeg"
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		mt = "image/png"
+	default:
+		return ""
+	}
+	return template.URL("data:" + mt + ";base64," + base64.StdEncoding.EncodeToString(b))
 }

@@ -37,6 +37,8 @@ func (s *Service) routes() http.Handler {
 	mux.HandleFunc("GET /api/units/{id}/history", s.apiHistory)
 	mux.HandleFunc("GET /api/findings/{id}", s.apiFinding)
 	mux.HandleFunc("GET /api/findings/{id}/body", s.apiFindingBody)
+	mux.HandleFunc("GET /api/findings/{id}/screenshot.png", s.apiFindingScreenshot)
+	mux.HandleFunc("GET /api/audits/{id}/export.xlsx", s.apiExport)
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -57,6 +57,9 @@ type Options struct {
 	// Source, when set, supplies the audits' evidence instead of the
 	// local crawler (a distributed audit: package dist, config nats:).
 	Source audit.Source
+	// Browser renders the evidence screenshots of the finding pages
+	// (/api/findings/{id}/screenshot.png); nil answers them 503.
+	Browser Browser
 }
 
 // Errors of Trigger.

@@ -842,8 +842,10 @@ type findingPage struct {
 	// Link is the finding's URL when it is http(s).
 	Link     string
 	Evidence []evidenceRow
-	// Body is the link to the stored page behind the finding; "" when none was kept.
+	// Body is the link to the stored page behind the finding, and Shot to
+	// its picture; "" when none was kept.
 	Body string
+	Shot string
 	// UnitLink leads to the unit's page in the finding's audit.
 	UnitLink string
 }
@@ -892,6 +894,7 @@ func (s *Service) webFinding(w http.ResponseWriter, r *http.Request) {
 		}
 		if ev.Kept && p.Body == "" {
 			p.Body = "/api/findings/" + strconv.FormatInt(f.ID, 10) + "/body"
+			p.Shot = "/api/findings/" + strconv.FormatInt(f.ID, 10) + "/screenshot.png"
 		}
 		p.Evidence = append(p.Evidence, row)
 	}

@@ -38,9 +38,10 @@ func binary() string {
 	return ""
 }
 
-// Require starts a headless Chromium for t, or skips t when there is none
-// (fails instead when GONGKAI_REQUIRE_BROWSER is set).
-func Require(t testing.TB) *Browser {
+// RequireBinary returns the path of Chromium, or skips t when there is
+// none (fails instead when GONGKAI_REQUIRE_BROWSER is set), for tests
+// that start the browser their own way (internal/browser).
+func RequireBinary(t testing.TB) string {
 	t.Helper()
 	bin := binary()
 	if bin == "" {
@@ -49,6 +50,14 @@ func Require(t testing.TB) *Browser {
 		}
 		t.Skip("no Chromium: install Debian's chromium to run browser tests")
 	}
+	return bin
+}
+
+// Require starts a headless Chromium for t, or skips t when there is none
+// (fails instead when GONGKAI_REQUIRE_BROWSER is set).
+func Require(t testing.TB) *Browser {
+	t.Helper()
+	bin := RequireBinary(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
 		chromedp.Headless,

@@ -32,7 +32,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestHelpForEverySubcommand(t *testing.T) {
-	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "inspect", "annual-report", "annual-report check", "evidence", "review", "rules", "rules check", "rules dump", "db", "db prune", "db backup", "db check", "db stats", "completion bash"} {
+	for _, sub := range []string{"demo", "audit", "rescore", "problems", "ranking", "sim", "inspect", "annual-report", "annual-report check", "evidence", "review", "rules", "rules check", "rules dump", "db", "db prune", "db backup", "db check", "db stats", "completion bash", "export", "notices", "report"} {
 		t.Run(sub, func(t *testing.T) {
 			args := append(strings.Fields(sub), "--help")
 			code, out, _ := run(t, args...)

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/audit"
+	"gongkai/internal/browser"
 	"gongkai/report"
 	"gongkai/scoring"
 	"gongkai/store"
@@ -129,18 +130,25 @@ func unitScore(ctx context.Context, db *store.DB, scoringID int64, unit string) 
 
 func newEvidenceCmd(env Env) *cobra.Command {
 	var (
-		dbPath, format string
-		body           bool
+		dbPath, format, shotPath, browserPath string
+		body                                  bool
 	)
 	c := &cobra.Command{
-		Use:   "evidence FINDING-ID",
+		Use:   "evidence FINDING-ID [--body | --screenshot FILE.png]",
 		Short: "Show what was fetched behind a finding: when, with what status, and the stored page",
 		Long: `evidence shows a finding with the fetches behind it: each URL, when it was
 fetched, the status and class of the answer, content type, charset, size and
 body hash, the review decisions on the finding, and (with --body) the stored
-body of the page, byte for byte as the server sent it.`,
+body of the page, byte for byte as the server sent it.
+
+--screenshot FILE.png renders that stored body in headless Chromium (Debian's
+chromium) as it was fetched, in the charset the crawler decoded it with, with
+every request it makes blocked and its scripts off: nothing is fetched again,
+so the picture shows what the evaluator saw, not today's page. A caption
+above it gives the URL and the fetch time.`,
 		Example: `  gongkai evidence 42
-  gongkai evidence 42 --body > page.html`,
+  gongkai evidence 42 --body > page.html
+  gongkai evidence 42 --screenshot finding-42.png`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			id, err := findingArg(args)
@@ -159,6 +167,12 @@ body of the page, byte for byte as the server sent it.`,
 			fe, err := report.LoadFindingEvidence(ctx, db, id)
 			if err != nil {
 				return err
+			}
+			if shotPath != "" {
+				if body {
+					return usagef("give one of --body or --screenshot")
+				}
+				return screenshotEvidence(ctx, env, db, fe, shotPath, browserPath)
 			}
 			if body {
 				b, _, ok, err := fe.KeptBody(ctx, db)
@@ -187,8 +201,39 @@ body of the page, byte for byte as the server sent it.`,
 	c.Flags().StringVar(&dbPath, "db", "gongkai.db", "SQLite database holding the finding")
 	c.Flags().StringVar(&format, "format", "text", "output: text or json")
 	c.Flags().BoolVar(&body, "body", false, "print the stored body of the first kept page, as sent")
+	c.Flags().StringVar(&shotPath, "screenshot", "", "write a PNG picture of the stored page, as fetched, with nothing fetched again")
+	browserFlag(c, &browserPath)
 	return c
 }
+
+// screenshotEvidence renders the finding's stored page to a captioned PNG.
+func screenshotEvidence(ctx context.Context, env Env, db *store.DB, fe *report.FindingEvidence, path, browserPath string) error {
+	p, ok, err := fe.StoredPage(ctx, db)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("no body was kept for finding %d: there is no page to picture (bodies are kept for the pages findings cite, when the crawl kept them)", fe.Finding.ID)
+	}
+	br, err := startBrowser(ctx, env, browserPath)
+	if err != nil {
+		return err
+	}
+	defer br.Close()
+	shot, err := br.Screenshot(ctx, browserPage(p), browser.ShotOptions{Caption: true})
+	if err != nil {
+		return fmt.Errorf("screenshot of finding %d: %w", fe.Finding.ID, err)
+	}
+	if err := writeFile(path, func(w io.Writer) error { _, err := w.Write(shot.Image); return err }); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "finding %d: %s as fetched %s, rendered from the stored body (%d requests of the page blocked, nothing fetched) in %s\n",
+		fe.Finding.ID, p.URL, p.FetchedAt.In(cst).Format("2006-01-02 15:04 MST"), shot.Blocked, path)
+	return nil
+}
+
+// cst is China Standard Time, in which commands print fetch times.
+var cst = time.FixedZone("CST", 8*60*60)
 
 func writeEvidence(w io.Writer, fe *report.FindingEvidence) {
 	f, views, reviews := fe.Finding, fe.Evidence, fe.Reviews

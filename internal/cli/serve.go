@@ -13,16 +13,17 @@ import (
 	"gongkai/audit"
 	"gongkai/crawler"
 	"gongkai/dist"
+	"gongkai/internal/browser"
 	"gongkai/server"
 	"gongkai/units"
 )
 
 func newServeCmd(env Env) *cobra.Command {
 	var (
-		configPath string
-		over       server.Config
-		verbose    bool
-		cf         crawlFlags
+		configPath, browserPath string
+		over                    server.Config
+		verbose                 bool
+		cf                      crawlFlags
 	)
 	c := &cobra.Command{
 		Use:   "serve [--config FILE] [--units FILE] [--db FILE] [--schedule CRON] [--listen ADDR]",
@@ -127,9 +128,12 @@ in the database, marked incomplete), and exits 0.`,
 				defer dc.Close()
 				src = dc.Source()
 			}
+			// Evidence screenshots: Chromium starts on the first one asked for.
+			shots := browser.NewLazy(browser.Options{Path: browserPath})
+			defer shots.Close()
 			svc, err := server.New(ctx, server.Options{
 				Config: cfg, Token: env.Getenv("GONGKAI_TOKEN"), Registry: reg,
-				Crawler: co, Logger: log, Now: env.Now, Version: version(), Source: src,
+				Crawler: co, Logger: log, Now: env.Now, Version: version(), Source: src, Browser: shots,
 			})
 			if err != nil {
 				return err
@@ -142,6 +146,7 @@ in the database, marked incomplete), and exits 0.`,
 	}
 	fl := c.Flags()
 	fl.StringVar(&configPath, "config", "", "config file (YAML); flags override it")
+	browserFlag(c, &browserPath)
 	fl.StringVar(&over.Units, "units", "", "units file to audit")
 	fl.StringVar(&over.Rules, "rules", "", "ruleset directory or file (default: the embedded ruleset)")
 	fl.StringVar(&over.DB, "db", server.DefaultDB, "SQLite database of the audits")

@@ -80,6 +80,9 @@ type Options struct {
 	// (sim.FreeBasePort), as NextRound needs to serve the next round on
 	// the same URLs.
 	FixedPorts bool
+	// Browser renders the service's evidence screenshots; nil turns them
+	// off.
+	Browser server.Browser
 }
 
 // Start generates the sim, starts it, and starts a service over it. Both
@@ -150,7 +153,7 @@ func Start(t testing.TB, o Options) *Env {
 	reg := prometheus.NewRegistry()
 	svc, err := server.New(context.Background(), server.Options{
 		Config: cfg, Token: token, Registry: reg, Version: "test", Crawler: co,
-		ReadHeaderTimeout: o.ReadHeaderTimeout,
+		ReadHeaderTimeout: o.ReadHeaderTimeout, Browser: o.Browser,
 	})
 	if err != nil {
 		t.Fatal(err)
