@@ -459,7 +459,13 @@ func t3RowIn(l, last string) string {
 				}
 			}
 		}
-		if m := subNumRE.FindStringSubmatch(textnorm.Fold(last)); m != nil {
+		// The sub-row's number, at the start of its own label or after
+		// the group's ("（六）其他处理 3.其他").
+		m := subNumRE.FindStringSubmatch(textnorm.Fold(last))
+		if m == nil {
+			m = subNumAnyRE.FindStringSubmatch(textnorm.Fold(last))
+		}
+		if m != nil {
 			n, _ := strconv.Atoi(m[1])
 			if n >= 1 && n <= len(g.subs) {
 				return g.key + "." + strconv.Itoa(n)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -158,7 +157,7 @@ func reportPageFromText(title, text string) []byte {
 			run = append(run, tl)
 			continue
 		}
-		if len(run) > 0 && utf8.RuneCountInString(tl.label) <= 40 && len(gap) < 8 {
+		if len(run) > 0 && len(gap) < 8 {
 			// A wrapped label (or a group label) inside a table.
 			gap = append(gap, strings.TrimSpace(raw))
 			continue
@@ -171,17 +170,15 @@ func reportPageFromText(title, text string) []byte {
 	return []byte(b.String())
 }
 
-// textHeadingRE matches a section heading's numbering in laid-out text.
-var textHeadingRE = regexp.MustCompile(`^\s*[一二三四五六七]\s*[、.．]`)
-
 // textSection returns the section a line of laid-out text heads, or 0:
-// in text every line looks short, so a heading needs its top-level
-// number (一、) and few words.
+// in text every line looks short, so a heading needs its number (一、,
+// （一）, 第一部分, 1.) and few words.
 func textSection(line string) int {
-	if !textHeadingRE.MatchString(line) || utf8.RuneCountInString(textnorm.Name(line)) > 32 {
+	t := strings.TrimSpace(textnorm.Fold(line))
+	if !headingNumRE.MatchString(t) || utf8.RuneCountInString(textnorm.Name(t)) > 32 || strings.ContainsAny(t, "。,") {
 		return 0
 	}
-	return sectionOf(line, sectionKeys)
+	return sectionOf(t, sectionKeys)
 }
 
 // isRowLabel reports whether a label reads as a table row's (规章,

@@ -111,7 +111,9 @@ type AnnualReport struct {
 	// "t2:<row label>:<i>", "t3:<row key>:<column 0–6>" and "t4:<cell 0–14>".
 	Text map[string]string
 
-	look reportLook
+	look     reportLook
+	filePath string // where its file is served (look.file), set at layout
+	title    string // the item's title, for its file's link
 }
 
 // ResultTotal returns （七）总计 for applicant column c.

@@ -114,6 +114,7 @@ func (b *builder) layout() error {
 	b.planState = *b.src
 	u.style.Plan(u, b.r)
 	resolveFeatures(u)
+	placeReportFiles(u)
 	for _, t := range b.targets {
 		switch {
 		case t.item != nil:

@@ -132,6 +132,30 @@ func planReports(d *District, roster []RosterEntry, plans []unitPlan, r *rand.Ra
 			}
 		}
 	}
+	// Reports published as files and reports pasted from Word, dealt last
+	// so the looks and defects above stay what they were. A PDF's tables
+	// are lines of figures: a blank cell of table 二 leaves no trace there,
+	// so a report planted with one is not published as a PDF.
+	var dealt []int
+	for _, k := range r.Perm(len(reach)) {
+		dealt = append(dealt, reach[k])
+	}
+	n3 := max(2, len(reach)/24)
+	pdf, docx, word := 0, 0, 0
+	for _, i := range dealt {
+		p := &plans[i].report
+		switch {
+		case pdf < n3 && p.defect != rdBlankT2 && p.defect != rdMissing:
+			p.look.file = filePDF
+			pdf++
+		case docx < n3 && p.defect != rdMissing:
+			p.look.file = fileDOCX
+			docx++
+		case word < n3 && p.defect != rdMissing:
+			p.look.word = true
+			word++
+		}
+	}
 	// The decoys: the first on a clean unit when there is one.
 	for _, decoy := range []string{rdDecoyOldWrong, rdDecoyOldLate} {
 		best := -1
@@ -228,6 +252,11 @@ func (b *builder) reports(p reportPlan) {
 			k := between(r, 1000, 1800)
 			a.New[0] += k
 			a.Results[0][0] += k
+		}
+	}
+	for _, it := range col.Items {
+		if a := it.Report; a != nil && a.Year != y {
+			a.look.file = fileNone // only the report judged is a file
 		}
 	}
 	b.keepReports(col)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,13 +12,15 @@ import (
 // are typed by different hands into different CMS editors, so the same
 // format shows in many shapes. The zero value is the plain official shape.
 type reportLook struct {
-	number    int  // section numbers: 0 一、 1 （一） 2 第一部分 3 1.
-	tag       int  // section headings: 0 the style's own, 1 <h2>, 2 <p><strong>, 3 <div class="title">
-	thead     bool // tables 三 and 四 put their header rows in <thead> with <th> cells
-	wrap      bool // tables wrapped in <div class="table-wrap">
-	subtotals int  // table 三 prints group subtotals: 0 no, 1 as 小计 rows, 2 as rows of the group itself
-	fullWidth bool // the 总计 column of table 三 in full-width digits
-	thousands bool // figures from 1,000 written with thousands separators
+	number    int    // section numbers: 0 一、 1 （一） 2 第一部分 3 1.
+	tag       int    // section headings: 0 the style's own, 1 <h2>, 2 <p><strong>, 3 <div class="title">
+	thead     bool   // tables 三 and 四 put their header rows in <thead> with <th> cells
+	wrap      bool   // tables wrapped in <div class="table-wrap">
+	subtotals int    // table 三 prints group subtotals: 0 no, 1 as 小计 rows, 2 as rows of the group itself
+	fullWidth bool   // the 总计 column of table 三 in full-width digits
+	thousands bool   // figures from 1,000 written with thousands separators
+	word      bool   // pasted from Word: <ucapcontent>, MsoNormal paragraphs, <o:p>, <font>, labels split over spans
+	file      string // published as a file: fileNone, filePDF (linked from the list) or fileDOCX (on a short page)
 }
 
 // Report markup choices, by reportLook field.
@@ -248,6 +251,57 @@ func (a *AnnualReport) t2Cells(row string) []string {
 // each section heading in the style's markup, unless the report brings
 // its own.
 func reportBody(b *w, rep *AnnualReport, heading func(string) string) {
+	if rep.look.file == fileDOCX {
+		b.p(`<p>附件：<a href="%s">%s.docx</a></p>`, rep.filePath, esc(rep.title))
+		return
+	}
+	if rep.look.word {
+		var inner w
+		reportSectionsBody(&inner, rep, heading)
+		b.p("<ucapcontent>%s</ucapcontent>", wordMarkup(inner.String()))
+		return
+	}
+	reportSectionsBody(b, rep, heading)
+}
+
+// wordCellRE matches a table cell and wordParaRE a paragraph of the
+// report as the sim writes them.
+var (
+	wordCellRE = regexp.MustCompile(`<td([^>]*)>([^<]*)</td>`)
+	wordParaRE = regexp.MustCompile(`<p>([^<]*)</p>`)
+)
+
+// wordMarkup turns a report's markup into what Word pastes into a CMS
+// editor: every cell's text in a MsoNormal paragraph, split over two runs
+// in the middle of a word (申请人情</span><span>况), figures in <font>, an
+// empty <o:p> closing each paragraph (the real reports of the corpus:
+// shuyang-fgj-report-2023, putian-kjj-report-2020).
+func wordMarkup(html string) string {
+	split := func(t string) string {
+		rs := []rune(t)
+		if len(rs) < 2 {
+			return `<span lang=EN-US style='font-family:仿宋_GB2312'>` + t + `</span>`
+		}
+		k := len(rs) / 2
+		return `<span style='font-size:10.5pt;font-family:仿宋_GB2312'>` + string(rs[:k]) + `</span><span style='font-size:10.5pt;font-family:仿宋_GB2312'>` + string(rs[k:]) + `</span>`
+	}
+	html = wordCellRE.ReplaceAllStringFunc(html, func(m string) string {
+		sm := wordCellRE.FindStringSubmatch(m)
+		text := sm[2]
+		inner := split(text)
+		if text != "" && strings.Trim(text, "0123456789,－-—/０１２３４５６７８９ ") == "" {
+			inner = `<font face="仿宋_GB2312">` + text + `</font>`
+		}
+		return `<td` + sm[1] + ` valign=center style='border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt'><p class=MsoNormal align=center style='text-align:center'>` + inner + `<span lang=EN-US><o:p></o:p></span></p></td>`
+	})
+	return wordParaRE.ReplaceAllStringFunc(html, func(m string) string {
+		text := wordParaRE.FindStringSubmatch(m)[1]
+		return `<p class=MsoNormal style='text-indent:32.0pt;mso-char-indent-count:2.0'>` + split(text) + `<span lang=EN-US><o:p></o:p></span></p>`
+	})
+}
+
+// reportSectionsBody renders a report's sections and tables.
+func reportSectionsBody(b *w, rep *AnnualReport, heading func(string) string) {
 	for i := range reportSections {
 		if !rep.NoHeading[i] {
 			b.p("%s", rep.headingMarkup(rep.sectionHeading(i), heading))

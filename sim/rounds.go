@@ -1168,6 +1168,7 @@ func (b *builder) relayout() error {
 	st := b.planState
 	u.style.Plan(u, rand.New(&st))
 	resolveFeatures(u)
+	placeReportFiles(u)
 	if err := u.buildRoutes(u.style.Assets(u)); err != nil {
 		return err
 	}

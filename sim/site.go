@@ -26,8 +26,9 @@ const (
 	routeBroken
 	routeRobots
 	routeInnerHub
-	routeRedirect // a root page that only sends the browser to the portal
-	routeProxy    // Hanweb's list proxy (dataproxy.jsp), answering by query
+	routeRedirect   // a root page that only sends the browser to the portal
+	routeProxy      // Hanweb's list proxy (dataproxy.jsp), answering by query
+	routeReportFile // an annual report published as a PDF or DOCX
 )
 
 // route is one thing a unit's site answers for a path.
@@ -192,6 +193,12 @@ func (u *Unit) buildRoutes(assets []*Asset) error {
 			link(l, c)
 		}
 		for _, it := range c.Items {
+			if it.Report != nil && it.Report.look.file != fileNone {
+				add(it.Report.filePath, &route{kind: routeReportFile, col: c, item: it})
+				if it.Report.look.file == filePDF {
+					continue // the list links the file: no page
+				}
+			}
 			add(it.Path, &route{kind: routeItem, col: c, item: it})
 			for _, a := range it.Attachments {
 				link(a, c)
@@ -251,6 +258,11 @@ func (u *Unit) serve(host, target string) Response {
 		return Response{Status: 200, ContentType: "text/plain; charset=utf-8", Body: []byte(robotsTxt)}
 	case routeRedirect:
 		return Response{Status: 200, ContentType: "text/html; charset=utf-8", Body: []byte(redirector(u))}
+	case routeReportFile:
+		if r.item.Report.look.file == filePDF {
+			return Response{Status: 200, ContentType: "application/pdf", Body: reportPDF(u, r.item)}
+		}
+		return Response{Status: 200, ContentType: contentTypeOf(".docx"), Body: reportDOCX(u, r.item)}
 	case routeProxy:
 		_, q, _ := strings.Cut(target, "?")
 		return Response{Status: 200, ContentType: "text/xml; charset=utf-8", Body: []byte(jpageAnswer(u, q))}

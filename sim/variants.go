@@ -96,6 +96,9 @@ const (
 	VarPortalScript       = "portal-redirect-script" // a script sends phones and browsers to different portals (daozhen-zwgk-redirect)
 	VarPortalFrameset     = "portal-frameset"        // the root page is a frameset whose main frame is the portal
 	VarPageJpage          = "page-jpage"             // Hanweb jpage: a data store of the first group, the rest from dataproxy.jsp
+	VarReportWord         = "report-word-markup"     // the report pasted from Word: <ucapcontent>, <o:p>, <font>, labels split over spans (shuyang-fgj-report-2023)
+	VarReportPDF          = "report-pdf"             // the report published as a PDF the list links (hongze-report-2023)
+	VarReportDOCX         = "report-docx"            // the report published as a DOCX on a short page (pingtan-report-2019-made)
 )
 
 // AllVariants returns every variant id, sorted.
@@ -114,6 +117,7 @@ func AllVariants() []string {
 		VarReportFullWidth, VarReportThousands, VarReportProse, VarReportTitleCNYear,
 		VarListDLRows, VarMetaLabelStrong, VarMetaLabelElement, VarMetaValueElsewhere, VarPubDateMetaLater,
 		VarHeadingColumnName, VarPageOnclick, VarListTemplateDecoy, VarPortalMeta, VarPortalScript, VarPortalFrameset, VarPageJpage,
+		VarReportWord, VarReportPDF, VarReportDOCX,
 	}
 	slices.Sort(out)
 	return out
@@ -507,6 +511,12 @@ func reportVariants(u *Unit) []string {
 		if on {
 			out = append(out, id)
 		}
+	}
+	add(a.look.file == filePDF, VarReportPDF)
+	add(a.look.file == fileDOCX, VarReportDOCX)
+	add(a.look.word && a.look.file == fileNone, VarReportWord)
+	if a.look.file != fileNone || a.look.word {
+		return out // the page shows none of the plain markup
 	}
 	add(a.look.tag == tagH2, VarReportHeadingH2)
 	add(a.look.tag == tagStrong, VarReportHeadingStrong)

@@ -35,8 +35,8 @@ func newAnnualReportCmd(env Env) *cobra.Command {
 	check := &cobra.Command{
 		Use:   "check FILE|URL",
 		Short: "Parse one annual report and list every missing part and broken identity",
-		Long: `check reads one annual report (an HTML page, a URL, or a text file whose
-figures are prose, such as the seed report), prints its parsed model (sections,
+		Long: `check reads one annual report (an HTML page, a URL, a PDF, DOCX or DOC
+file, or a text file whose figures are prose, such as the seed report), prints its parsed model (sections,
 and the figures of tables 二, 三 and 四 in the State Council's format), and lists
 what is wrong: missing sections, tables, rows and blank cells
 (report.incomplete), and every broken identity with its figures
@@ -67,10 +67,13 @@ deadline (31 January; 31 March for a district government).`,
 			}
 			if year > 0 {
 				r.Year = year
-				if year >= 2021 {
+				switch {
+				case year >= 2021:
 					r.Format = "2021"
-				} else {
+				case year >= 2019:
 					r.Format = "2019"
+				default:
+					r.Format = "2008"
 				}
 			}
 			if r.Year == 0 {
@@ -145,12 +148,17 @@ func readReport(ctx context.Context, cr *crawler.Crawler, src, charset string) (
 		return nil, err
 	}
 	ext := strings.ToLower(filepath.Ext(src))
+	u, _ := url.Parse("http://localhost/" + filepath.Base(src))
+	switch ext {
+	case ".pdf", ".docx", ".doc", ".wps":
+		// A report published as a file.
+		return crawler.ReadReportFile(ctx, u, body, ""), nil
+	}
 	if ext == ".txt" || ext == ".md" {
 		text := string(body)
 		title, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
 		return crawler.ParseReportText(title, text), nil
 	}
-	u, _ := url.Parse("http://localhost/" + filepath.Base(src))
 	ct := "text/html"
 	if charset != "" {
 		ct += "; charset=" + charset

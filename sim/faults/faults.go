@@ -326,7 +326,10 @@ func (f *Fleet) handler(u *Unit) (http.Handler, string) {
 			io.WriteString(w, "</ul></body></html>\n")
 		}), col
 	case Malformed:
-		return onPath("/", site, func(w http.ResponseWriter, r *http.Request) {
+		// On the portal page (the root, or where a root that only
+		// redirects leads).
+		portal := u.Unit.PortalPath()
+		return onPath(portal, site, func(w http.ResponseWriter, r *http.Request) {
 			rec := record(site, r)
 			body := rec.Body.Bytes()
 			cut := len(body) * 2 / 3
@@ -336,7 +339,7 @@ func (f *Fleet) handler(u *Unit) (http.Handler, string) {
 			w.Header().Del("Content-Length")
 			w.WriteHeader(rec.Code)
 			w.Write(out)
-		}), "/"
+		}), portal
 	case Truncated:
 		return onPath(col, site, func(w http.ResponseWriter, r *http.Request) {
 			rec := record(site, r)
