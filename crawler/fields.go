@@ -37,14 +37,22 @@ const (
 // 党组书记、局长. Each part ends with a post's name.
 var positionRE = regexp.MustCompile(`^(?:[\p{Han}（）()]{0,24}?(?:书记|县长|区长|市长|镇长|乡长|局长|主任|主席|委员|组长|部长|厅长|处长|科长|所长|站长|队长|院长|校长|馆长|经理|常委|秘书长|巡视员|调研员|检察长|政委|专员|督学|总师|工程师|党组成员|成员)[、，,/ ]*){1,5}$`)
 
+// nameRoleRE matches a leader's name with the posts held in brackets:
+// （一）林良明（党组书记、局长）.
+var nameRoleRE = regexp.MustCompile(`^[\p{Han}·]{2,4}\s*[（(]([^（）()]{2,40})[）)]$`)
+
 // roleLine reads the line of positions printed under a leader's name (a
-// short heading) as the leader's 职务: leader pages print the posts there
-// without a label.
+// short heading), or in brackets after it, as the leader's 职务: leader
+// pages print the posts there without a label.
 func (r *labelReader) roleLine(i int) (string, bool) {
+	seg := r.segs[i]
+	if m := nameRoleRE.FindStringSubmatch(numberingRE.ReplaceAllString(textnorm.Fold(seg.Text), "")); m != nil && positionRE.MatchString(m[1]) {
+		return m[1], true
+	}
 	if i == 0 {
 		return "", false
 	}
-	prev, seg := r.segs[i-1], r.segs[i]
+	prev := r.segs[i-1]
 	name := []rune(strings.ReplaceAll(textnorm.Name(prev.Text), " ", ""))
 	if !prev.Heading || len(name) < 2 || len(name) > 4 || seg.Heading || seg.Chrome || utf8.RuneCountInString(seg.Text) > 48 {
 		return "", false
@@ -324,7 +332,7 @@ func labelRune(r rune) bool {
 // element boundary, space or punctuation within maxLabelRunes of the colon.
 func inlinePairs(seg Segment, known map[string]bool) [][2]string {
 	text := seg.Text
-	type lab struct{ start, colon, after int }
+	type lab struct{ start, end, colon, after int }
 	var labs []lab
 	allowed := map[int]bool{0: true}
 	for _, b := range seg.Breaks {
@@ -365,11 +373,14 @@ func inlinePairs(seg Segment, known map[string]bool) [][2]string {
 			}
 		}
 		chosen := -1
-		// A known label name ending at the colon wins (the longest).
-		for k := start; k < end; {
-			if known[textnorm.Name(text[k:end])] {
-				chosen = k
-				break
+		// A known label name ending at the colon wins (the longest), also
+		// run into a sentence with a copula: "管委会主要职能为：…".
+		for k := start; k < end && chosen < 0; {
+			for _, e := range []int{end, copulaEnd(text, k, end)} {
+				if e > k && known[textnorm.Name(text[k:e])] {
+					chosen, end = k, e
+					break
+				}
 			}
 			_, n := utf8.DecodeRuneInString(text[k:])
 			k += n
@@ -388,7 +399,7 @@ func inlinePairs(seg Segment, known map[string]bool) [][2]string {
 			continue
 		}
 		_, n := utf8.DecodeRuneInString(text[i:])
-		labs = append(labs, lab{start: chosen, colon: i, after: i + n})
+		labs = append(labs, lab{start: chosen, end: end, colon: i, after: i + n})
 	}
 	var out [][2]string
 	for k, l := range labs {
@@ -399,9 +410,18 @@ func inlinePairs(seg Segment, known map[string]bool) [][2]string {
 		if k+1 < len(labs) {
 			stop = labs[k+1].start
 		}
-		out = append(out, [2]string{strings.TrimSpace(text[l.start:l.colon]), strings.TrimSpace(text[l.after:stop])})
+		out = append(out, [2]string{strings.TrimSpace(text[l.start:l.end]), strings.TrimSpace(text[l.after:stop])})
 	}
 	return out
+}
+
+// copulaEnd returns where text[start:end] ends without a closing 为 or 是
+// ("主要职能为"), or start when it has none.
+func copulaEnd(text string, start, end int) int {
+	if r, n := utf8.DecodeLastRuneInString(text[start:end]); r == '为' || r == '是' {
+		return end - n
+	}
+	return start
 }
 
 func isURLScheme(s string) bool {
