@@ -24,6 +24,35 @@ var loaderRE = regexp.MustCompile(`(?i)jquery\.jpage|/jpage/|dataproxy\.jsp|load
 // templateScriptRE matches script types that hold client-side templates.
 var templateScriptRE = regexp.MustCompile(`(?i)^text/(x-handlebars-template|x-template|template|html|x-jsrender|x-tmpl)`)
 
+var (
+	// xhrRE finds code that asks a service for data.
+	xhrRE = regexp.MustCompile(`\$\.(?:ajax|post|get|getJSON)\s*\(|\bfetch\s*\(|XMLHttpRequest|\baxios\b`)
+	// listScriptRE names a script file that builds lists.
+	listScriptRE = regexp.MustCompile(`(?i)(list|page|data|api|query|search|load|column|info)[^/]*\.js`)
+	// libraryRE names the common libraries, which build no list.
+	libraryRE = regexp.MustCompile(`(?i)(jquery|bootstrap|layer|swiper|echarts|vue|avalon|common|util|base|jsencrypt|html5|respond|ie|polyfill|analytics|stat|share|zoom|font|wza|barrier|font)[^/]*\.js`)
+)
+
+// emptyLists returns the ids (or "" for none) of the list containers the
+// page leaves empty outside its chrome: a <ul>, <ol>, <tbody> or <dl>, or a
+// <div> named like a list, holding no element.
+func (p *Page) emptyLists() []string {
+	var out []string
+	p.Doc.Find("ul, ol, tbody, dl, div").Each(func(_ int, s *goquery.Selection) {
+		n := s.Get(0)
+		if p.inChrome(n) || s.Children().Length() > 0 || strings.TrimSpace(s.Text()) != "" {
+			return
+		}
+		id, _ := s.Attr("id")
+		cls, _ := s.Attr("class")
+		if n.Data == "div" && !strings.Contains(strings.ToLower(id+" "+cls), "list") {
+			return
+		}
+		out = append(out, id)
+	})
+	return out
+}
+
 // ScriptList returns how the page builds a list by script, or "" when it
 // does not.
 func (p *Page) ScriptList() string {
@@ -49,6 +78,25 @@ func (p *Page) ScriptList() string {
 			add("a CMS list loader (" + loaderRE.FindString(code) + ")")
 		}
 	})
+	if empty := p.emptyLists(); len(empty) > 0 {
+		// An empty list beside a script that fills it: inline code asking
+		// a service for data and naming the list, or a script file named
+		// for lists that no library goes by.
+		p.Doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+			src, _ := s.Attr("src")
+			code := s.Text()
+			switch {
+			case src != "" && listScriptRE.MatchString(src) && !libraryRE.MatchString(src):
+				add("a script filling an empty list (" + src + ")")
+			case xhrRE.MatchString(code):
+				for _, id := range empty {
+					if id != "" && strings.Contains(code, id) {
+						add("an inline script filling #" + id + " from a service")
+					}
+				}
+			}
+		})
+	}
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode {

@@ -35,6 +35,7 @@ type simAudit struct {
 	db        *store.DB
 	dbPath    string
 	fleet     *sim.Fleet
+	kept      map[string]bool // the units audited, when not all were
 }
 
 // auditSim serves the simulated district for seed and date, audits it with
@@ -63,10 +64,29 @@ func auditSimN(t *testing.T, seed int64, asOf string, units int) *simAudit {
 
 // newSimAudit is auditSimN without a test: the caller closes fleet and db.
 func newSimAudit(seed int64, asOf string, units int, dbPath string) (*simAudit, error) {
+	return newSimAuditWith(simRun{seed: seed, asOf: asOf, units: units, dbPath: dbPath})
+}
+
+// simRun says which simulated audit newSimAuditWith makes.
+type simRun struct {
+	seed   int64
+	asOf   string
+	units  int    // the district's first units (0: all)
+	dbPath string // the database file to create
+	// render audits with the browser (crawler --render), and the truth is
+	// that of an evaluator that renders pages.
+	render bool
+	// only, when set, keeps the units it accepts in the units file and in
+	// the truth.
+	only func(*sim.Unit) bool
+}
+
+// newSimAuditWith serves the district r names and audits it.
+func newSimAuditWith(r simRun) (*simAudit, error) {
 	ctx := context.Background()
 	rs := rules.MustDefault()
-	date := evidence.MustParseDate(asOf)
-	d, err := sim.Generate(sim.Config{Seed: seed, AsOf: date, Rules: rs, Units: units})
+	date := evidence.MustParseDate(r.asOf)
+	d, err := sim.Generate(sim.Config{Seed: r.seed, AsOf: date, Rules: rs, Units: r.units, Rendered: r.render})
 	if err != nil {
 		return nil, err
 	}
@@ -75,23 +95,41 @@ func newSimAudit(seed int64, asOf string, units int, dbPath string) (*simAudit, 
 		return nil, err
 	}
 	uf := fleet.UnitsFile()
-	co, err := audit.CrawlOptions(crawler.Options{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}, uf)
+	kept := map[string]bool{}
+	if r.only != nil {
+		all := uf.Units
+		uf.Units = nil
+		for _, u := range fleet.District().Units {
+			if r.only(u) {
+				kept[u.ID] = true
+			}
+		}
+		for _, u := range all {
+			if kept[u.ID] {
+				uf.Units = append(uf.Units, u)
+			}
+		}
+	}
+	co, err := audit.CrawlOptions(crawler.Options{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond, Render: r.render}, uf)
 	if err != nil {
 		fleet.Close()
 		return nil, err
 	}
 	variants := map[string]int{}
 	for _, u := range fleet.District().Units {
+		if r.only != nil && !kept[u.ID] {
+			continue
+		}
 		for _, v := range u.Variants {
 			variants[v]++
 		}
 	}
-	db, err := store.Open(ctx, dbPath)
+	db, err := store.Open(ctx, r.dbPath)
 	if err != nil {
 		fleet.Close()
 		return nil, err
 	}
-	a := &simAudit{variants: variants, db: db, dbPath: dbPath, fleet: fleet}
+	a := &simAudit{variants: variants, db: db, dbPath: r.dbPath, fleet: fleet, kept: kept}
 	a.sum, err = audit.Run(ctx, audit.Options{Units: uf, Rules: rs, AsOf: date, DB: db, Crawler: co})
 	if err != nil {
 		return a, err
@@ -113,6 +151,9 @@ func (a *simAudit) readFindings(ctx context.Context) error {
 		a.got = append(a.got, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
 	}
 	for _, f := range a.fleet.Truth() {
+		if len(a.kept) > 0 && !a.kept[f.Unit] {
+			continue
+		}
 		a.want = append(a.want, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
 	}
 	sortKeys(a.got)

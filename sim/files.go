@@ -25,6 +25,9 @@ type pdfRun struct {
 type pdfDoc struct {
 	pages [][]pdfRun
 	y     float64
+	// scanned writes each run as the dark bar a scanner's picture of the
+	// line would show, with no text layer, as a scanned report is.
+	scanned bool
 }
 
 const (
@@ -96,6 +99,11 @@ func (d *pdfDoc) bytes() []byte {
 	for _, runs := range d.pages {
 		var cs strings.Builder
 		for _, r := range runs {
+			if d.scanned {
+				w := float64(len([]rune(r.text))) * r.size * 0.9
+				fmt.Fprintf(&cs, "0.25 g %.1f %.1f %.1f %.1f re f\n", r.x, r.y-r.size*0.1, w, r.size*0.8)
+				continue
+			}
 			fmt.Fprintf(&cs, "BT /F1 %.1f Tf %.1f %.1f Td <", r.size, r.x, r.y)
 			for _, u := range utf16.Encode([]rune(r.text)) {
 				fmt.Fprintf(&cs, "%04X", u)

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"golang.org/x/text/encoding"
@@ -180,6 +182,13 @@ func renderList(b *w, u *Unit, c *Column, page int) {
 			}
 			groups[len(groups)-1] = append(groups[len(groups)-1], it)
 		}
+	}
+	if c.ID == u.f.scriptCol {
+		// The list is filled by a script from the site's JSON service:
+		// the page holds none of it.
+		b.p(`<ul class="list" id="gk-list"></ul>`)
+		b.p(`<script type="text/javascript" src="%s" data-col="%s"></script>`, scriptListJS, c.ID)
+		return
 	}
 	open, close := listContainer(u)
 	if u.f.decoy && len(items) > 0 {
@@ -401,4 +410,51 @@ func (u *Unit) encode(page string) ([]byte, error) {
 		return nil, fmt.Errorf("encode %s: %w", u.charset(), err)
 	}
 	return []byte(s), nil
+}
+
+// Lists filled by script (variant list-script-only): the page holds an
+// empty list and a script that asks the site's JSON service for the
+// column's items and writes them in, as TRS and Vue-built lists do
+// (jilin-ggzy-list, nmpa-datasearch-list). An evaluator reads it only by
+// rendering the page; without that it can say only that it did not read
+// the list.
+
+// scriptListJS and scriptListAPI are the script and the service.
+const (
+	scriptListJS  = "/js/gklist.js"
+	scriptListAPI = "/api/list"
+)
+
+// scriptListSource fills the list from the service.
+const scriptListSource = `(function () {
+  var me = document.currentScript, col = me.getAttribute("data-col");
+  fetch("/api/list?col=" + encodeURIComponent(col)).then(function (r) { return r.json(); }).then(function (d) {
+    var ul = document.getElementById("gk-list");
+    d.items.forEach(function (it) {
+      var li = document.createElement("li"), a = document.createElement("a"), s = document.createElement("span");
+      a.href = it.url; a.title = it.title; a.textContent = it.title; s.textContent = it.date;
+      li.appendChild(a); li.appendChild(s); ul.appendChild(li);
+    });
+  });
+})();
+`
+
+// scriptListJSON is the service's answer for a column: every item.
+func scriptListJSON(u *Unit, query string) []byte {
+	q, _ := url.ParseQuery(query)
+	type item struct {
+		URL   string `json:"url"`
+		Title string `json:"title"`
+		Date  string `json:"date"`
+	}
+	out := struct {
+		Items []item `json:"items"`
+	}{Items: []item{}}
+	if c := u.Column(q.Get("col")); c != nil && c.ID == u.f.scriptCol {
+		for _, it := range c.Items {
+			out.Items = append(out.Items, item{URL: it.Path, Title: it.Title, Date: it.Date.String()})
+		}
+	}
+	b, _ := json.Marshal(out)
+	return b
 }

@@ -33,7 +33,7 @@ func t3PDFLabel(r t3Row, a *AnnualReport) string {
 // reportPDF lays a report out as a PDF.
 func reportPDF(u *Unit, it *Item) []byte {
 	a := it.Report
-	var d pdfDoc
+	d := pdfDoc{scanned: a.look.scanned}
 	d.line(24)
 	d.at(120, 16, it.Title)
 	for i := range reportSections {

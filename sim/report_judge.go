@@ -224,6 +224,7 @@ var (
 type lack struct {
 	detail string
 	blanks bool
+	notice bool // the report could not be read: a notice whatever the rule
 }
 
 // incomplete returns one lack per report.incomplete finding.
@@ -412,6 +413,12 @@ func judgeReports(d *District, u *Unit, col *Column, due rules.MonthDay) reportJ
 	j.year, j.deadline = dueYear(due, d.AsOf)
 	j.item = reportFor(col, j.year, d.AsOf)
 	if j.item == nil {
+		return j
+	}
+	if j.item.Report.look.scanned {
+		// A scan: the evaluator cannot read it, says so, and judges
+		// nothing of its content.
+		j.incomplete = []lack{{detail: fmt.Sprintf("%d年度年报附件未能自动读取：PDF没有文字层（扫描件）；不作扣分，请人工核查", j.year), notice: true}}
 		return j
 	}
 	m := readReport(j.item.Report)

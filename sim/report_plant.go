@@ -141,7 +141,7 @@ func planReports(d *District, roster []RosterEntry, plans []unitPlan, r *rand.Ra
 		dealt = append(dealt, reach[k])
 	}
 	n3 := max(2, len(reach)/24)
-	pdf, docx, word := 0, 0, 0
+	pdf, docx, word, scan := 0, 0, 0, 0
 	for _, i := range dealt {
 		p := &plans[i].report
 		switch {
@@ -154,6 +154,11 @@ func planReports(d *District, roster []RosterEntry, plans []unitPlan, r *rand.Ra
 		case word < n3 && p.defect != rdMissing:
 			p.look.word = true
 			word++
+		case scan < 1 && p.defect == "" && plans[i].role != RoleVeto:
+			// A scanned PDF: nothing of its content can be judged, so
+			// only a sound report is published so.
+			p.look.file, p.look.scanned = filePDF, true
+			scan++
 		}
 	}
 	// The decoys: the first on a clean unit when there is one.
@@ -162,7 +167,7 @@ func planReports(d *District, roster []RosterEntry, plans []unitPlan, r *rand.Ra
 		for _, k := range r.Perm(len(reach)) {
 			i := reach[k]
 			p := plans[i].report
-			if p.defect != "" || p.decoy != "" || plans[i].role == RoleVeto {
+			if p.defect != "" || p.decoy != "" || p.look.scanned || plans[i].role == RoleVeto {
 				continue
 			}
 			if best < 0 || (decoy == rdDecoyOldWrong && plans[i].role == RoleClean && plans[best].role != RoleClean) {
@@ -256,7 +261,7 @@ func (b *builder) reports(p reportPlan) {
 	}
 	for _, it := range col.Items {
 		if a := it.Report; a != nil && a.Year != y {
-			a.look.file = fileNone // only the report judged is a file
+			a.look.file, a.look.scanned = fileNone, false // only the report judged is a file
 		}
 	}
 	b.keepReports(col)

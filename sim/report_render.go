@@ -21,6 +21,7 @@ type reportLook struct {
 	thousands bool   // figures from 1,000 written with thousands separators
 	word      bool   // pasted from Word: <ucapcontent>, MsoNormal paragraphs, <o:p>, <font>, labels split over spans
 	file      string // published as a file: fileNone, filePDF (linked from the list) or fileDOCX (on a short page)
+	scanned   bool   // the PDF is a scan: its pages are pictures, with no text layer
 }
 
 // Report markup choices, by reportLook field.

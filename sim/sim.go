@@ -57,6 +57,11 @@ type Config struct {
 	// round starts from; zero means AsOf − 7·(Round−1) days (the weekly
 	// schedule). It may not be after AsOf.
 	FirstAsOf evidence.Date
+	// Rendered says the evaluator renders pages that build their lists by
+	// script (crawler --render): their lists are then judged like any
+	// other. Without it the truth expects such a list to be reported as
+	// not read (a notice) and nothing else judged of it.
+	Rendered bool
 }
 
 // maxScale bounds Config.Scale.
@@ -87,6 +92,9 @@ type District struct {
 	// FirstAsOf the as-of date of round 1 (AsOf itself in round 1).
 	Round     int
 	FirstAsOf evidence.Date
+	// Rendered says the truth is that of an evaluator rendering pages (see
+	// Config).
+	Rendered bool
 
 	truth  []truthFinding
 	lapsed []UnitDefect // round j-1's defects the date ended in round j
@@ -161,6 +169,7 @@ func Generate(cfg Config) (*District, error) {
 		Scale:     cfg.Scale,
 		Round:     1,
 		FirstAsOf: first,
+		Rendered:  cfg.Rendered,
 	}
 	d.WindowFrom, d.WindowTo = window(first, cfg.Rules.WindowMonths())
 

@@ -29,6 +29,7 @@ const (
 	routeRedirect   // a root page that only sends the browser to the portal
 	routeProxy      // Hanweb's list proxy (dataproxy.jsp), answering by query
 	routeReportFile // an annual report published as a PDF or DOCX
+	routeListAPI    // the JSON service a list's script asks (list-script-only)
 )
 
 // route is one thing a unit's site answers for a path.
@@ -162,6 +163,10 @@ func (u *Unit) buildRoutes(assets []*Asset) error {
 	if u.f.pager == VarPageJpage {
 		add(jpageProxyPath, &route{kind: routeProxy})
 	}
+	if u.f.scriptCol != "" {
+		add(scriptListJS, &route{kind: routeAsset, asset: textAsset(scriptListJS, "application/javascript", scriptListSource)})
+		add(scriptListAPI, &route{kind: routeListAPI})
+	}
 	add("/robots.txt", &route{kind: routeRobots})
 	if u.HubPath != "" {
 		add(u.HubPath, &route{kind: routeHub})
@@ -258,6 +263,9 @@ func (u *Unit) serve(host, target string) Response {
 		return Response{Status: 200, ContentType: "text/plain; charset=utf-8", Body: []byte(robotsTxt)}
 	case routeRedirect:
 		return Response{Status: 200, ContentType: "text/html; charset=utf-8", Body: []byte(redirector(u))}
+	case routeListAPI:
+		_, q, _ := strings.Cut(target, "?")
+		return Response{Status: 200, ContentType: "application/json; charset=utf-8", Body: scriptListJSON(u, q)}
 	case routeReportFile:
 		if r.item.Report.look.file == filePDF {
 			return Response{Status: 200, ContentType: "application/pdf", Body: reportPDF(u, r.item)}

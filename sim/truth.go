@@ -178,6 +178,15 @@ func evaluateUnit(d *District, u *Unit) []truthFinding {
 		if c.Column != "" && col == nil {
 			continue
 		}
+		if col != nil && col.ID == u.f.scriptCol && !d.Rendered && c.Kind != rules.KindPresence && c.Kind != rules.KindLinkHealth {
+			// A list filled by script, read without rendering: the
+			// evaluator says it did not read it, and judges nothing of it.
+			if c.Kind == rules.KindNonEmpty {
+				add(truthFinding{check: c, column: col.ID, path: col.Path, severity: rules.SeverityNotice,
+					detail: fmt.Sprintf("“%s”栏目的列表由脚本生成，未能读取，不作判断", col.Spec.Name)})
+			}
+			continue
+		}
 		switch c.Kind {
 		case rules.KindPresence:
 			if col.State == ColumnMissing {
@@ -331,6 +340,9 @@ func evaluateUnit(d *District, u *Unit) []truthFinding {
 						if f.severity == "" {
 							f.severity = rules.SeverityNotice
 						}
+					}
+					if l.notice {
+						f.severity, f.points = rules.SeverityNotice, 0
 					}
 					add(f)
 				}
@@ -496,4 +508,29 @@ func linkStatus(u *Unit, target string) (int, string) {
 		return r.link.Status, r.link.Text
 	}
 	return 200, ""
+}
+
+// FromMarkup reports whether finding f follows from the unit's markup
+// rather than from a planted defect: a list a script fills (variant
+// list-script-only), reported as not read by an evaluator that does not
+// render pages, or an annual report published as a scanned PDF (variant
+// report-pdf-scan), reported as not read. A clean unit may carry either;
+// both are notices.
+func (u *Unit) FromMarkup(f TruthFinding) bool {
+	if f.Severity != string(rules.SeverityNotice) {
+		return false
+	}
+	switch f.Kind {
+	case "column.empty":
+		return u.f.scriptCol != "" && f.Column == u.f.scriptCol
+	case "report.incomplete":
+		if c := u.Column(f.Column); c != nil {
+			for _, it := range c.Items {
+				if it.Report != nil && it.Report.look.scanned && fmt.Sprint(it.Report.Year) == f.Subject {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -98,7 +98,9 @@ const (
 	VarPageJpage          = "page-jpage"             // Hanweb jpage: a data store of the first group, the rest from dataproxy.jsp
 	VarReportWord         = "report-word-markup"     // the report pasted from Word: <ucapcontent>, <o:p>, <font>, labels split over spans (shuyang-fgj-report-2023)
 	VarReportPDF          = "report-pdf"             // the report published as a PDF the list links (hongze-report-2023)
+	VarReportPDFScan      = "report-pdf-scan"        // the report published as a scanned PDF, pictures without a text layer: a notice, never judged
 	VarReportDOCX         = "report-docx"            // the report published as a DOCX on a short page (pingtan-report-2019-made)
+	VarListScriptOnly     = "list-script-only"       // a list a script fills from a JSON service (jilin-ggzy-list): read with --render
 )
 
 // AllVariants returns every variant id, sorted.
@@ -117,7 +119,7 @@ func AllVariants() []string {
 		VarReportFullWidth, VarReportThousands, VarReportProse, VarReportTitleCNYear,
 		VarListDLRows, VarMetaLabelStrong, VarMetaLabelElement, VarMetaValueElsewhere, VarPubDateMetaLater,
 		VarHeadingColumnName, VarPageOnclick, VarListTemplateDecoy, VarPortalMeta, VarPortalScript, VarPortalFrameset, VarPageJpage,
-		VarReportWord, VarReportPDF, VarReportDOCX,
+		VarReportWord, VarReportPDF, VarReportPDFScan, VarReportDOCX, VarListScriptOnly,
 	}
 	slices.Sort(out)
 	return out
@@ -143,6 +145,7 @@ type features struct {
 	pubLater  bool   // the PubDate meta is later than the document's 发布日期
 	decoy     bool   // list pages carry an unbound template list beside the real one
 	portal    string // the root page only redirects: "" or a VarPortal… id
+	scriptCol string // the list column a script fills from a JSON service ("" for none)
 }
 
 // deal is one markup variant the district deals to some units.
@@ -192,6 +195,27 @@ func paged(u *Unit) bool {
 		}
 	}
 	return false
+}
+
+// scriptCandidates are the lists a unit may have a script fill: present,
+// holding items, no defect planted on them, and none whose items another
+// check reads (documents, interpretations, reports) or the portal shows.
+func scriptCandidates(u *Unit) []*Column {
+	var out []*Column
+	for _, c := range u.Columns {
+		switch c.ID {
+		case "documents", "interpretations", "annual-report", "news":
+			continue
+		}
+		if c.State != ColumnPresent || !c.IsList() || len(c.Items) == 0 || c.Override || c.ImageLink {
+			continue
+		}
+		if slices.ContainsFunc(u.Defects, func(d Defect) bool { return d.Column == c.ID }) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // hasDocuments reports whether the unit lists documents (whose pages carry
@@ -258,6 +282,8 @@ var deals = []deal{
 	{id: VarPubDateMetaLater, styles: []string{"trs"}, ok: hasDocuments, set: func(u *Unit, _ *rand.Rand) { u.f.pubLater = true }},
 	{id: VarHeadingColumnName, styles: []string{"plain", "trs"}, ok: functionsLacksOffices, set: func(u *Unit, _ *rand.Rand) { u.Column("functions").Label = "机构设置" }},
 	{id: VarListTemplateDecoy, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.decoy = true }},
+	{id: VarListScriptOnly, styles: []string{"trs", "plain"}, ok: func(u *Unit) bool { return len(scriptCandidates(u)) > 0 },
+		set: func(u *Unit, r *rand.Rand) { u.f.scriptCol = pick(r, scriptCandidates(u)).ID }},
 	{id: VarPortalMeta, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.portal = VarPortalMeta }},
 	{id: VarPortalScript, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.portal = VarPortalScript }},
 	{id: VarPortalFrameset, styles: []string{"trs", "hanweb", "plain"}, set: func(u *Unit, _ *rand.Rand) { u.f.portal = VarPortalFrameset }},
@@ -305,6 +331,8 @@ func dealVariants(d *District, r *rand.Rand) {
 			return u.f.decoy
 		case strings.HasPrefix(id, "portal-"):
 			return u.f.portal != ""
+		case id == VarListScriptOnly:
+			return u.f.scriptCol != ""
 		case id == VarHeadingColumnName:
 			return u.Column("functions") != nil && u.Column("functions").Label == "机构设置"
 		case id[:5] == "list-":
@@ -443,6 +471,7 @@ func tagVariants(u *Unit) []string {
 	set[f.enc] = true
 	set[VarListTemplateDecoy] = f.decoy && items
 	set[f.portal] = f.portal != ""
+	set[VarListScriptOnly] = f.scriptCol != ""
 	if c := u.Column("functions"); c != nil && c.State == ColumnPresent && c.Label == "机构设置" {
 		set[VarHeadingColumnName] = true
 	}
@@ -512,7 +541,8 @@ func reportVariants(u *Unit) []string {
 			out = append(out, id)
 		}
 	}
-	add(a.look.file == filePDF, VarReportPDF)
+	add(a.look.file == filePDF && !a.look.scanned, VarReportPDF)
+	add(a.look.scanned, VarReportPDFScan)
 	add(a.look.file == fileDOCX, VarReportDOCX)
 	add(a.look.word && a.look.file == fileNone, VarReportWord)
 	if a.look.file != fileNone || a.look.word {
