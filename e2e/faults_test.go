@@ -282,6 +282,10 @@ func TestAudit_FaultFleet(t *testing.T) {
 			}
 		})
 	}
+	// Every verdict agrees with its evidence, faults and all.
+	t.Run("agreement", func(t *testing.T) {
+		checkAgreement(t, db, sum.AuditID, sum.ScoringID, rules.MustDefault(), fl.District().AsOf)
+	})
 	// The kinds only misbehaving sites yield are shown here.
 	seen := map[string]bool{}
 	for _, f := range found {
