@@ -109,7 +109,7 @@ func TestRulesCheckAndDump(t *testing.T) {
 	plant("checks.yaml", "indicator: links\n", "indicator: link\n")
 	plant("checks.yaml", "    kind: periodic\n", "    kind: periodic\n    colour: red\n")
 	plant("columns.yaml", "unit_types: [district]", "unit_types: [distrct]")
-	plant("indicators.yaml", "    dimension: usability\n    points: 10", "    dimension: usability\n    points: 9")
+	plant("indicators.yaml", "    dimension: usability\n    points: 8", "    dimension: usability\n    points: 7")
 	code, out, _ = run(t, "rules", "check", dir)
 	if code != 1 {
 		t.Errorf("check of a broken ruleset exited %d", code)
