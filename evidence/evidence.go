@@ -337,13 +337,16 @@ type Link struct {
 }
 
 // Broken reports whether a checked link failed: status >= 400, no answer,
-// or a soft-404/maintenance page.
+// a soft-404/maintenance page, or a TLS handshake that failed. A link whose
+// page answered with something the crawler could not use (too large,
+// unreadable, an anti-bot challenge) or did not ask for (robots.txt, out
+// of scope) is not broken.
 func (l *Link) Broken() bool {
 	if !l.Checked || l.Fetch == nil {
 		return false
 	}
 	switch l.Fetch.Class {
-	case ClassOK, ClassRobots, ClassRefused, ClassTooLarge, ClassBlocked:
+	case ClassOK, ClassRobots, ClassRefused, ClassTooLarge, ClassBlocked, ClassUnreadable:
 		return false
 	}
 	return true

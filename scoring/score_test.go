@@ -301,6 +301,8 @@ func TestScoreUnit(t *testing.T) {
 					{URL: "http://unit.test/b.pdf", FoundOn: []string{"http://unit.test/guide/"}, Columns: []string{"news", "guide"}, Attachment: true, Checked: true, Fetch: &evidence.Fetch{Status: 500, Class: evidence.ClassStatus}},
 					{URL: "http://other.test/", External: true, Checked: true, Fetch: &evidence.Fetch{Class: evidence.ClassDown}},
 					{URL: "http://unit.test/ok.html", Checked: true, Fetch: &evidence.Fetch{Status: 200, Class: evidence.ClassOK}},
+					{URL: "http://unit.test/huge.html", Checked: true, Fetch: &evidence.Fetch{Status: 200, Class: evidence.ClassTooLarge}},
+					{URL: "http://unit.test/soup.html", Checked: true, Fetch: &evidence.Fetch{Status: 200, Class: evidence.ClassUnreadable}},
 				}
 			},
 			want:  []key{{"link.broken", "", "http://unit.test/a.html", "deduction"}, {"link.broken", "guide", "http://unit.test/b.pdf", "deduction"}},
