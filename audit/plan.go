@@ -71,6 +71,7 @@ func TargetFor(u *units.Unit, plan *crawler.Plan) crawler.Target {
 		Hosts:        u.Hosts,
 		Overrides:    u.Columns,
 		IgnoreRobots: u.IgnoreRobots,
+		CA:           u.CA,
 		Plan:         plan,
 	}
 }

@@ -2,6 +2,8 @@ package crawler
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -43,6 +45,8 @@ func classify(status int, err error, text string) evidence.FetchClass {
 			return evidence.ClassRobots
 		case errors.Is(err, errRefused):
 			return evidence.ClassRefused
+		case certProblem(err) != "":
+			return evidence.ClassCertificate
 		}
 		return evidence.ClassDown
 	}
@@ -88,6 +92,51 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
+// certProblem says why err, a request's error, is a failed TLS handshake:
+// the certificate refused, or no secure connection agreed; "" when err is
+// something else (a TLS handshake timeout is the server not answering).
+func certProblem(err error) evidence.CertProblem {
+	if err == nil {
+		return ""
+	}
+	var (
+		unknown  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		hostname x509.HostnameError
+		verify   *tls.CertificateVerificationError
+		record   tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(err, &unknown):
+		return evidence.CertUnknownAuthority
+	case errors.As(err, &hostname):
+		return evidence.CertWrongHost
+	case errors.As(err, &invalid):
+		if invalid.Reason == x509.Expired {
+			return evidence.CertExpired
+		}
+		return evidence.CertInvalid
+	case errors.As(err, &verify):
+		return evidence.CertInvalid
+	case errors.As(err, &record):
+		// Not TLS at all on the other side (plain HTTP on the https port).
+		return evidence.CertHandshake
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "server gave HTTP response to HTTPS client") {
+		// net/http's word for a RecordHeaderError: plain HTTP on the
+		// https port.
+		return evidence.CertHandshake
+	}
+	if strings.Contains(msg, "tls: ") && !strings.Contains(msg, "timeout") {
+		// A handshake alert ("remote error: tls: handshake failure"), no
+		// shared cipher suite or protocol version (servers offering only
+		// SM2 国密 suites), a certificate Go cannot parse.
+		return evidence.CertHandshake
+	}
+	return ""
+}
+
 // transient reports whether a failure may pass on retry: 5xx (not 501),
 // 429, timeouts and reset connections.
 func transient(status int, err error) bool {
@@ -98,7 +147,7 @@ func transient(status int, err error) bool {
 	if err == nil || status >= 300 {
 		return false
 	}
-	if errors.Is(err, errRobots) || errors.Is(err, errRefused) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, errRobots) || errors.Is(err, errRefused) || errors.Is(err, context.Canceled) || certProblem(err) != "" {
 		return false
 	}
 	var ne net.Error

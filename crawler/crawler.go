@@ -89,26 +89,27 @@ type Target struct {
 	Overrides map[string]string
 	// IgnoreRobots opts this unit out of robots.txt.
 	IgnoreRobots bool
+	// CA holds PEM certificates of authorities trusted for this unit's
+	// hosts besides the system's (a district that runs its own CA); empty
+	// trusts the system's alone.
+	CA string `json:",omitempty"`
 	// Plan says what to look for on this unit.
 	Plan *Plan
 }
 
 // Crawler crawls units. It is safe for concurrent use; one Crawler shares
-// one connection pool and one global concurrency limit across all units.
+// one connection pool per kind of TLS trust and one global concurrency
+// limit across all units.
 type Crawler struct {
-	opts      Options
-	transport http.RoundTripper
-	browser   browser // started on the first render
+	opts    Options
+	tr      *transports
+	browser browser // started on the first render
 }
 
 // New returns a Crawler with o's settings (zero fields take their defaults).
 func New(o Options) *Crawler {
 	o = o.withDefaults()
-	base := o.Transport
-	if base == nil {
-		base = newBaseTransport(o)
-	}
-	return &Crawler{opts: o, transport: newLimitTransport(base, o.Concurrency)}
+	return &Crawler{opts: o, tr: newTransports(o)}
 }
 
 // Close releases the crawler's idle connections and stops the browser of
@@ -116,10 +117,24 @@ func New(o Options) *Crawler {
 // afterwards, but not to render.
 func (c *Crawler) Close() {
 	c.browser.close()
-	type idleCloser interface{ CloseIdleConnections() }
-	if ic, ok := c.transport.(*limitTransport).base.(idleCloser); ok {
-		ic.CloseIdleConnections()
+	c.tr.closeIdle()
+}
+
+// unitTransport returns a transport for one unit's requests, trusting the
+// system's roots and ca (PEM; "" for none) until the unit's certificate
+// fails. A ca that holds no certificate is an error (the units file is
+// checked when loaded, so this means a target built by hand).
+func (c *Crawler) unitTransport(ca string) (*unitTransport, error) {
+	verified, err := c.tr.verified(ca)
+	if err != nil {
+		return nil, err
 	}
+	ut := &unitTransport{verified: verified}
+	switch c.opts.Transport.(type) {
+	case nil, *http.Transport:
+		ut.insecureTr = c.tr.insecure()
+	}
+	return ut, nil
 }
 
 // Options returns the effective options (defaults applied).
@@ -202,7 +217,11 @@ func (c *Crawler) Probe(ctx context.Context, t Target) evidence.Fetch {
 	for _, h := range t.Hosts {
 		sc[strings.ToLower(h)] = true
 	}
-	f, err := newFetcher(ctx, &o, c.transport, sc, o.IgnoreRobots || t.IgnoreRobots)
+	ut, err := c.unitTransport(t.CA)
+	if err != nil {
+		return fail(evidence.ClassRefused, err.Error())
+	}
+	f, err := newFetcher(ctx, &o, ut, sc, o.IgnoreRobots || t.IgnoreRobots)
 	if err != nil {
 		return fail(evidence.ClassDown, err.Error())
 	}
@@ -252,13 +271,19 @@ func (u *unitCrawl) run(ctx context.Context) {
 			sc[strings.ToLower(ou.Host)] = true
 		}
 	}
-	f, err := newFetcher(ctx, u.o, u.c.transport, sc, u.o.IgnoreRobots || u.target.IgnoreRobots)
+	ut, err := u.c.unitTransport(u.target.CA)
+	if err != nil {
+		u.note("cannot set up the unit's transport: %v", err)
+		return
+	}
+	f, err := newFetcher(ctx, u.o, ut, sc, u.o.IgnoreRobots || u.target.IgnoreRobots)
 	if err != nil {
 		u.note("cannot set up the fetcher: %v", err)
 		return
 	}
 	u.f = f
 	f.onRobots = u.record
+	f.onCertificate = u.certificate
 	u.known = knownLabels(u.plan.MetaFields)
 
 	portal := u.reach(ctx, portalURL)
@@ -312,8 +337,9 @@ func (u *unitCrawl) reach(ctx context.Context, portalURL *url.URL) *Page {
 			return u.follow(ctx, pr, evidence.RolePortal, true).page
 		}
 		switch r.fetch.Class {
-		case evidence.ClassBlocked, evidence.ClassRobots, evidence.ClassRefused:
-			return nil // trying again changes nothing
+		case evidence.ClassBlocked, evidence.ClassRobots, evidence.ClassRefused, evidence.ClassTooLarge,
+			evidence.ClassUnreadable, evidence.ClassCertificate:
+			return nil // the server answered; trying again changes nothing
 		}
 		if attempt < u.o.ReachAttempts {
 			select {
@@ -465,6 +491,7 @@ func (u *unitCrawl) readPageColumn(ctx context.Context, spec ColumnSpec, col *ev
 		}
 		pr := u.fetchPage(ctx, iu, evidence.RoleColumn)
 		if pr.page == nil {
+			col.Unread = append(col.Unread, it.URL)
 			continue
 		}
 		u.collectLinks(pr.page, col.ID, false)
@@ -533,6 +560,7 @@ func (u *unitCrawl) readList(ctx context.Context, spec ColumnSpec, col *evidence
 			queue = queue[1:]
 			pr := u.fetchPage(ctx, next, evidence.RoleListPage)
 			if pr.page == nil {
+				col.Unread = append(col.Unread, next.String())
 				continue
 			}
 			if seenBody[pr.fetch.SHA256] {
@@ -736,6 +764,23 @@ func (u *unitCrawl) follow(ctx context.Context, pr *pageResult, role evidence.Ro
 		pr = next
 	}
 	return pr
+}
+
+// certificate records a request to the unit's hosts whose certificate was
+// refused, and the unit's TLS evidence with the first such request.
+// insecure says whether the unit's pages are read without verification
+// from now on.
+func (u *unitCrawl) certificate(r *response, insecure bool) {
+	u.record(r)
+	u.mu.Lock()
+	first := u.ev.TLS == nil
+	if first {
+		u.ev.TLS = &evidence.TLS{URL: r.fetch.URL, Problem: r.fetch.Cert, Error: r.fetch.Error, Insecure: insecure}
+	}
+	u.mu.Unlock()
+	if first {
+		u.note("the certificate of %s was refused (%s: %s); the unit's pages are read without verifying it", r.fetch.URL, r.fetch.Cert, r.fetch.Error)
+	}
 }
 
 // storePage remembers a fetch (not its parsed page) for link checks and

@@ -41,9 +41,14 @@ func (l *requestLog) has(sub string) bool {
 	return false
 }
 
-// scenario is a small unit site with named routes, one per capability.
+// scenario serves scenarioSite over http.
 func scenario(t *testing.T, log *requestLog) *httptest.Server {
 	t.Helper()
+	return httptest.NewServer(scenarioSite(log))
+}
+
+// scenarioSite is a small unit site with named routes, one per capability.
+func scenarioSite(log *requestLog) http.Handler {
 	mux := http.NewServeMux()
 	page := func(body string) string {
 		return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>测试单位</title></head><body>
@@ -119,7 +124,7 @@ func scenario(t *testing.T, log *requestLog) *httptest.Server {
 	mux.HandleFunc("/xxgk/gb/{$}", func(w http.ResponseWriter, r *http.Request) {
 		html(w, `<div class="content"><p>本单位不涉及此类信息。</p></div>`)
 	})
-	return httptest.NewServer(log.wrap(mux))
+	return log.wrap(mux)
 }
 
 func testPlan() *Plan {

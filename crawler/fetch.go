@@ -53,8 +53,19 @@ type fetcher struct {
 	links  *colly.Collector
 	scope  scope
 	robots *robots // nil when robots.txt is ignored
+	// tr carries the unit's requests; it turns certificate verification
+	// off for the unit's hosts once their certificate failed.
+	tr *unitTransport
 	// onRobots records robots.txt fetches.
 	onRobots func(*response)
+	// onCertificate records a request to the unit's hosts whose TLS
+	// handshake failed while certificates were verified; nil records
+	// nothing. It is called before the request is made again without
+	// verification (insecure is false when that cannot be done).
+	onCertificate func(r *response, insecure bool)
+
+	certMu sync.Mutex
+	cert   *response // the first such request; nil when none
 }
 
 // raw is what one colly request produced.
@@ -75,7 +86,8 @@ type raw struct {
 
 const rawKey = "gongkai.raw"
 
-func newFetcher(ctx context.Context, o *Options, transport http.RoundTripper, sc scope, ignoreRobots bool) (*fetcher, error) {
+func newFetcher(ctx context.Context, o *Options, tr *unitTransport, sc scope, ignoreRobots bool) (*fetcher, error) {
+	tr.ownHost = func(host string) bool { return sc[host] }
 	rule := &colly.LimitRule{DomainGlob: "*", Parallelism: o.PerHost, Delay: o.Delay}
 	mk := func(restrict bool) (*colly.Collector, error) {
 		// colly reads COLLY_* environment variables in NewCollector; every
@@ -98,7 +110,7 @@ func newFetcher(ctx context.Context, o *Options, transport http.RoundTripper, sc
 		c.DisallowedDomains = nil
 		c.URLFilters = nil
 		c.DisallowedURLFilters = nil
-		c.WithTransport(transport)
+		c.WithTransport(tr)
 		c.SetRequestTimeout(o.PageTimeout)
 		c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 			if len(via) >= o.MaxRedirects {
@@ -179,7 +191,7 @@ func newFetcher(ctx context.Context, o *Options, transport http.RoundTripper, sc
 	if err != nil {
 		return nil, err
 	}
-	f := &fetcher{opts: o, pages: pages, links: links, scope: sc}
+	f := &fetcher{opts: o, pages: pages, links: links, scope: sc, tr: tr}
 	if !ignoreRobots {
 		f.robots = newRobots()
 	}
@@ -222,10 +234,60 @@ const (
 // get fetches u for role. Pages are fetched with GET and parsed; link checks
 // use HEAD and fall back to GET (headers only) when HEAD fails. Transient
 // failures are retried with exponential backoff and jitter, and Retry-After
-// is honoured up to Options.MaxRetryAfter.
+// is honoured up to Options.MaxRetryAfter. A request to the unit's hosts
+// whose certificate is refused is recorded and made again without
+// verification (fallBack).
 func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mode) *response {
+	r := f.getOnce(ctx, u, role, m)
+	if f.fallBack(r, u, m) {
+		r = f.getOnce(ctx, u, role, m)
+	}
+	return r
+}
+
+// fallBack deals with a request to the unit's hosts whose TLS handshake
+// failed while certificates were verified: the failure is recorded
+// (onCertificate) and verification is turned off for the unit's hosts, so
+// that the unit's content is still read and judged; the certificate is a
+// finding of its own, not a site that is down. It reports whether to make
+// the request again. A handshake that fails without verification too is
+// final.
+func (f *fetcher) fallBack(r *response, u *url.URL, m mode) bool {
+	if r.fetch.Class != evidence.ClassCertificate || r.fetch.Insecure || !f.scope.allows(u) {
+		return false
+	}
+	if m == modeOpenPage && r.fetch.FinalURL != "" {
+		// The portal's redirect joins the unit's hosts, as it would have
+		// had the handshake succeeded.
+		if fu, err := url.Parse(r.fetch.FinalURL); err == nil && fu.Host != "" {
+			f.scope[strings.ToLower(fu.Host)] = true
+		}
+	}
+	f.certMu.Lock()
+	defer f.certMu.Unlock()
+	if f.cert == nil {
+		f.cert = r
+	}
+	on := f.tr.insecureOn()
+	if f.onCertificate != nil {
+		f.onCertificate(r, on)
+	}
+	return on
+}
+
+// certFailure returns the first request to the unit's hosts whose
+// certificate was refused, or nil.
+func (f *fetcher) certFailure() *response {
+	f.certMu.Lock()
+	defer f.certMu.Unlock()
+	return f.cert
+}
+
+// getOnce is get without the certificate fallback.
+func (f *fetcher) getOnce(ctx context.Context, u *url.URL, role evidence.Role, m mode) *response {
 	o := f.opts
 	start := o.Now()
+	insecure := false
 	wantBody := m != modeCheck
 	coll := f.pages
 	if m != modePage && m != modeFile {
@@ -237,7 +299,7 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 	}
 	if f.robots != nil && !f.robots.allowed(ctx, u, o.UserAgent, f.fetchRobots) {
 		rw := &raw{err: fmt.Errorf("%s: %w", u.Path, errRobots)}
-		return f.finish(u, role, method, rw, 0, start)
+		return f.finish(u, role, method, rw, 0, start, false)
 	}
 	var cached *CachedPage
 	if wantBody && o.Cache != nil {
@@ -249,6 +311,7 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 	attempts := 0
 	for {
 		attempts++
+		insecure = u.Scheme == "https" && f.tr.insecure(u.Host)
 		rw = f.once(coll, method, u, wantBody, m == modeFile, cached)
 		if !wantBody && method == http.MethodHead && (rw.status >= 400 || rw.status == 0 && rw.err != nil && !errors.Is(rw.err, errRefused) && !errors.Is(rw.err, errRobots)) {
 			// HEAD refused or unsupported: ask again with GET, headers only.
@@ -274,23 +337,33 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 			break
 		}
 	}
-	return f.finish(u, role, method, rw, attempts, start)
+	return f.finish(u, role, method, rw, attempts, start, insecure)
 }
 
 // fetchRobots fetches a robots.txt through the open collector, with retries
-// but without a robots check of its own.
+// but without a robots check of its own. A robots.txt whose certificate is
+// refused is read without verification, as the pages are: its rules hold
+// whatever the certificate.
 func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
+	r := f.fetchRobotsOnce(ctx, u)
+	if f.fallBack(r, u, modeCheck) {
+		r = f.fetchRobotsOnce(ctx, u)
+	}
+	if f.onRobots != nil {
+		f.onRobots(r)
+	}
+	return r
+}
+
+func (f *fetcher) fetchRobotsOnce(ctx context.Context, u *url.URL) *response {
 	start := f.opts.Now()
+	insecure := u.Scheme == "https" && f.tr.insecure(u.Host)
 	rw := f.once(f.links, http.MethodGet, u, true, false, nil)
 	for attempt := 1; attempt <= f.opts.Retries && transient(rw.status, rw.err) && ctx.Err() == nil; attempt++ {
 		time.Sleep(backoff(f.opts.RetryBase, attempt))
 		rw = f.once(f.links, http.MethodGet, u, true, false, nil)
 	}
-	r := f.finish(u, evidence.RoleRobots, http.MethodGet, rw, 1, start)
-	if f.onRobots != nil {
-		f.onRobots(r)
-	}
-	return r
+	return f.finish(u, evidence.RoleRobots, http.MethodGet, rw, 1, start, insecure)
 }
 
 // once makes a single colly request; with a cached page it asks the server
@@ -345,7 +418,10 @@ func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBod
 	return rw
 }
 
-func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw, attempts int, start time.Time) *response {
+// finish turns what a request produced into its record and, for pages,
+// the parsed page. insecure says whether the request was made without
+// verifying the server's certificate.
+func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw, attempts int, start time.Time, insecure bool) *response {
 	o := f.opts
 	fe := evidence.Fetch{
 		URL:         u.String(),
@@ -357,6 +433,7 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 		Attempts:    attempts,
 		ContentType: rw.contentType,
 		Error:       errorText(rw.err),
+		Insecure:    insecure,
 	}
 	if rw.finalURL != "" && rw.finalURL != fe.URL {
 		fe.FinalURL = rw.finalURL
@@ -377,7 +454,7 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 	}
 	var text string
 	var parseErr error
-	if rw.body != nil && rw.wantBody && isHTMLType(rw.contentType) {
+	if rw.body != nil && rw.wantBody && isHTMLType(rw.contentType) && !fe.Truncated {
 		base := u
 		if fe.FinalURL != "" {
 			if fu, err := url.Parse(fe.FinalURL); err == nil {
@@ -400,13 +477,23 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 		}
 	}
 	fe.Class = classify(rw.status, rw.err, text)
+	if fe.Class == evidence.ClassCertificate {
+		fe.Cert = certProblem(rw.err)
+	}
 	if parseErr != nil && fe.Class == evidence.ClassOK {
 		fe.Class = evidence.ClassUnreadable
 		fe.Error = parseErr.Error()
 	}
-	if rw.tooLarge {
+	switch {
+	case rw.tooLarge:
 		fe.Class = evidence.ClassTooLarge
 		fe.Error = fmt.Sprintf("body larger than %d bytes (Content-Length %s)", o.MaxBodyBytes, rw.header.Get("Content-Length"))
+	case fe.Truncated && rw.err == nil && fe.Class == evidence.ClassOK:
+		// What was read is a part of the page, and the part says nothing
+		// of the rest: the page could not be used (Size says how much was
+		// read; the body is kept for the evidence).
+		fe.Class = evidence.ClassTooLarge
+		fe.Error = fmt.Sprintf("body cut at the %d-byte cap", o.MaxBodyBytes)
 	}
 	if rw.err != nil && rw.status != 0 && fe.Class == evidence.ClassOK {
 		// Headers arrived but the body broke off.

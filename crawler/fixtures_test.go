@@ -116,6 +116,15 @@ func FuzzItems(f *testing.F) {
 	}
 	f.Add([]byte(`<ul><li><a href="a.html">标题一二三四</a>(05-12)</li><li><a href="javascript:x">x</a></li></ul>`))
 	f.Add([]byte(`<script type="text/xml"><recordset><record><![CDATA[<a href=x>t</a>2020-01-01]]></record></recordset></script>`))
+	// Pages the parser refuses until repaired: thousands of unclosed
+	// tags, deep nesting, mismatched tables.
+	list := `<ul><li><a href="a.html">第一条标题文字</a><span>2020-02-01</span></li><li><a href="b.html">第二条标题文字</a>2020-01-05</li></ul>`
+	f.Add([]byte(strings.Repeat(`<font face="宋体">`, 600) + list))
+	f.Add([]byte(strings.Repeat(`<span><b><o:p>`, 1200) + list))
+	f.Add([]byte(strings.Repeat(`<div class="item">`, 600) + list))
+	f.Add([]byte(strings.Repeat(`<div class="item"><a href="c.html">每条一个未闭合的div</a><span>2020-01-09</span>`, 600)))
+	f.Add([]byte(strings.Repeat(`<table><tr><td>`, 300) + list))
+	f.Add([]byte(strings.Repeat(`<table><tbody><tr><td><div></td></tr></tbody><table><tr><td>`, 200) + list + strings.Repeat(`</table></div>`, 100)))
 	base, _ := url.Parse("http://u.test/a/b.html")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := ParsePage(base, body, "text/html")

@@ -23,8 +23,15 @@ type Inspection struct {
 	CharsetMismatch bool `json:"charset_mismatch,omitempty"`
 	// Repaired is true when the HTML parser refused the page and it was
 	// read after dropping runaway formatting tags.
-	Repaired bool   `json:"repaired,omitempty"`
-	Title    string `json:"title"`
+	Repaired bool `json:"repaired,omitempty"`
+	// Truncated is true when the body was cut at the size cap: what is
+	// shown is what was read before the cut.
+	Truncated bool `json:"truncated,omitempty"`
+	// Certificate says why the server's certificate was refused, as
+	// "problem: error"; the page was then fetched without verifying it.
+	// Empty when the certificate was verified (or the page is http).
+	Certificate string `json:"certificate,omitempty"`
+	Title       string `json:"title"`
 	// Redirect is where the page sends a browser without a click (meta
 	// refresh, frameset, script); the crawler reads that page instead.
 	Redirect string            `json:"redirect,omitempty"`
@@ -64,18 +71,34 @@ type ColumnLink struct {
 // honoured unless the options ignore it) and parses it. The page is nil
 // when the fetch failed; the record says how.
 func (c *Crawler) FetchPage(ctx context.Context, raw string) (*Page, evidence.Fetch, error) {
+	p, fe, _, err := c.fetchPage(ctx, raw)
+	return p, fe, err
+}
+
+// fetchPage is FetchPage that also returns the request whose certificate
+// was refused before the page was fetched without verification; nil when
+// none was.
+func (c *Crawler) fetchPage(ctx context.Context, raw string) (*Page, evidence.Fetch, *evidence.Fetch, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, evidence.Fetch{}, fmt.Errorf("fetch %q: want an absolute http(s) URL", raw)
+		return nil, evidence.Fetch{}, nil, fmt.Errorf("fetch %q: want an absolute http(s) URL", raw)
 	}
 	o := c.opts
-	f, err := newFetcher(ctx, &o, c.transport, scope{strings.ToLower(u.Host): true}, o.IgnoreRobots)
+	ut, err := c.unitTransport("")
 	if err != nil {
-		return nil, evidence.Fetch{}, err
+		return nil, evidence.Fetch{}, nil, err
+	}
+	f, err := newFetcher(ctx, &o, ut, scope{strings.ToLower(u.Host): true}, o.IgnoreRobots)
+	if err != nil {
+		return nil, evidence.Fetch{}, nil, err
 	}
 	r := f.get(ctx, u, evidence.RoleColumn, modeOpenPage)
+	var cert *evidence.Fetch
+	if cr := f.certFailure(); cr != nil {
+		cert = &cr.fetch
+	}
 	if r.body == nil {
-		return nil, r.fetch, nil
+		return nil, r.fetch, cert, nil
 	}
 	base := u
 	if r.fetch.FinalURL != "" {
@@ -85,20 +108,23 @@ func (c *Crawler) FetchPage(ctx context.Context, raw string) (*Page, evidence.Fe
 	}
 	p, err := ParsePage(base, r.body, r.fetch.ContentType)
 	if err != nil {
-		return nil, r.fetch, fmt.Errorf("parse %s: %w", raw, err)
+		return nil, r.fetch, cert, fmt.Errorf("parse %s: %w", raw, err)
 	}
-	return p, r.fetch, nil
+	return p, r.fetch, cert, nil
 }
 
 // Inspect fetches one page and reads it as the crawler would, with plan's
 // names and metadata fields.
 func (c *Crawler) Inspect(ctx context.Context, raw string, plan *Plan) (*Inspection, error) {
-	p, fe, err := c.FetchPage(ctx, raw)
+	p, fe, cert, err := c.fetchPage(ctx, raw)
 	if err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
 	in := &Inspection{URL: raw, FinalURL: fe.FinalURL, Status: fe.Status, Class: fe.Class,
-		Error: fe.Error, ContentType: fe.ContentType, Charset: fe.Charset}
+		Error: fe.Error, ContentType: fe.ContentType, Charset: fe.Charset, Truncated: fe.Truncated}
+	if cert != nil {
+		in.Certificate = string(cert.Cert) + ": " + cert.Error
+	}
 	if p != nil {
 		fillInspection(in, p, plan)
 	}

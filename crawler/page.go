@@ -83,7 +83,8 @@ func inlineDatastores(doc *goquery.Document) {
 				holder.AppendChild(n)
 			}
 		}
-		if holder.FirstChild != nil && script.Parent != nil {
+		if script.Parent != nil { // an empty record set is an empty list, read
+
 			script.Parent.InsertBefore(holder, script)
 		}
 	})

@@ -21,6 +21,9 @@ import (
 // met on real pages.
 var loaderRE = regexp.MustCompile(`(?i)jquery\.jpage|/jpage/|dataproxy\.jsp|loadPageData|pageChnlInfo|/irs/front/search|trssearch|/was5/web/search|xxgkPage|page_list\.js|zwgklist\.js|\.jpaas|getListData|queryList`)
 
+// jpageLoaderRE matches Hanweb's jpage loader.
+var jpageLoaderRE = regexp.MustCompile(`(?i)jquery\.jpage|/jpage/|dataproxy\.jsp|\.jpage\(`)
+
 // templateScriptRE matches script types that hold client-side templates.
 var templateScriptRE = regexp.MustCompile(`(?i)^text/(x-handlebars-template|x-template|template|html|x-jsrender|x-tmpl)`)
 
@@ -65,10 +68,17 @@ func (p *Page) ScriptList() string {
 		}
 		why = append(why, s)
 	}
+	// A Hanweb jpage list whose data store the page carries is read
+	// from that store and its proxy (jpage.go): its loader builds nothing
+	// the reader misses, so an empty store is an empty list.
+	stored := p.Doc.Find("div.gongkai-datastore").Length() > 0 && p.jpage() != nil
 	p.Doc.Find("script").Each(func(_ int, s *goquery.Selection) {
 		src, _ := s.Attr("src")
 		typ, _ := s.Attr("type")
 		code := s.Text()
+		if stored && jpageLoaderRE.MatchString(src+" "+code) && !strings.Contains(code, "{{") {
+			return
+		}
 		switch {
 		case templateScriptRE.MatchString(strings.TrimSpace(typ)) && (strings.Contains(code, "{{") || strings.Contains(code, "<li") || strings.Contains(code, "<a")):
 			add("a client-side template (" + typ + ")")

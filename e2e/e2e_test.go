@@ -257,11 +257,17 @@ func TestAuditAgreesWithTruth(t *testing.T) {
 		})
 	}
 	for _, kind := range rules.FindingKinds {
-		if kinds[kind] == 0 {
+		if kinds[kind] == 0 && !faultKinds[kind] {
 			t.Errorf("the truth plants no %s: the test cannot show it is found", kind)
 		}
 	}
 }
+
+// faultKinds are the finding kinds only a misbehaving site yields (a page
+// the crawler could not use, a refused certificate): the sim's sites are
+// healthy, so the fault fleet's audit (TestAudit_FaultFleet) must show
+// each of them instead.
+var faultKinds = map[string]bool{"site.certificate": true, "column.unread": true}
 
 // diff returns the keys of want missing from got, and of got missing from want.
 func diff(want, got []key) (missed, spurious []key) {

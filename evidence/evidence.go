@@ -68,6 +68,33 @@ const (
 	// ClassUnreadable means a body arrived but could not be read as a page,
 	// even after repair (see Fetch.Repaired).
 	ClassUnreadable FetchClass = "unreadable"
+	// ClassCertificate means the TLS handshake failed: the server's
+	// certificate was refused (Fetch.Cert says why) or no secure connection
+	// could be agreed. Nothing was fetched.
+	ClassCertificate FetchClass = "certificate"
+)
+
+// CertProblem says why a server's certificate (or the TLS handshake) was
+// refused.
+type CertProblem string
+
+// The certificate problems.
+const (
+	// CertExpired: the certificate has expired or is not valid yet.
+	CertExpired CertProblem = "expired"
+	// CertUnknownAuthority: the certificate is self-signed or signed by an
+	// authority the crawler does not trust (a chain the system's store
+	// lacks; a district's own CA not given with ca_file).
+	CertUnknownAuthority CertProblem = "unknown-authority"
+	// CertWrongHost: the certificate is for other host names.
+	CertWrongHost CertProblem = "wrong-host"
+	// CertInvalid: the certificate is otherwise unusable (not allowed to
+	// sign, constraints broken, malformed).
+	CertInvalid CertProblem = "invalid"
+	// CertHandshake: no secure connection could be agreed (a handshake
+	// alert, no shared cipher suite or protocol version, as with servers
+	// that offer only SM2 国密 suites).
+	CertHandshake CertProblem = "handshake"
 )
 
 // Failed reports whether c means the page could not be used.
@@ -122,6 +149,13 @@ type Fetch struct {
 	// Repaired is true when the HTML parser refused the page and it was read
 	// after dropping runaway formatting tags.
 	Repaired bool `json:"repaired,omitempty"`
+	// Cert says why the TLS handshake failed (class certificate); empty
+	// otherwise.
+	Cert CertProblem `json:"cert,omitempty"`
+	// Insecure is true when the request was made without verifying the
+	// server's certificate, after the unit's certificate had failed
+	// verification (UnitEvidence.TLS).
+	Insecure bool `json:"insecure,omitempty"`
 	// Size is the body length in bytes as received (after any cut).
 	Size int64 `json:"size"`
 	// Truncated is true when the body was cut at the size cap.
@@ -203,6 +237,12 @@ type Column struct {
 	Pages []string `json:"pages,omitempty"`
 	// Truncated is true when pagination stopped at a page budget.
 	Truncated bool `json:"truncated,omitempty"`
+	// Unread are the column's further pages (list pages; the articles read
+	// for a page column's fields) that were asked for and not read, each a
+	// URL whose fetch is in UnitEvidence.Fetches with the reason; empty
+	// when every page asked for was read. The column's first page is URL,
+	// with Class.
+	Unread []string `json:"unread,omitempty"`
 	// ScriptList says how the column's page builds its list by script (a
 	// template, a CMS list API) when it does; empty when the list is in
 	// the HTML. A list that was not read this way is no evidence that the
@@ -298,13 +338,16 @@ type Link struct {
 }
 
 // Broken reports whether a checked link failed: status >= 400, no answer,
-// or a soft-404/maintenance page.
+// a soft-404/maintenance page, or a TLS handshake that failed. A link whose
+// page answered with something the crawler could not use (too large,
+// unreadable, an anti-bot challenge) or did not ask for (robots.txt, out
+// of scope) is not broken.
 func (l *Link) Broken() bool {
 	if !l.Checked || l.Fetch == nil {
 		return false
 	}
 	switch l.Fetch.Class {
-	case ClassOK, ClassRobots, ClassRefused, ClassTooLarge, ClassBlocked:
+	case ClassOK, ClassRobots, ClassRefused, ClassTooLarge, ClassBlocked, ClassUnreadable:
 		return false
 	}
 	return true
@@ -319,6 +362,9 @@ type UnitEvidence struct {
 	Finished time.Time `json:"finished"`
 	// Reach records the attempts on the unit URL.
 	Reach Reachability `json:"reach"`
+	// TLS records the first certificate of the unit's hosts that failed
+	// verification; nil when none did (or the unit is served over http).
+	TLS *TLS `json:"tls,omitempty"`
 	// Columns holds one entry for every column the crawler was asked for, in
 	// the order asked.
 	Columns []Column `json:"columns"`
@@ -335,6 +381,21 @@ type UnitEvidence struct {
 	// serialised with the evidence: the store keeps the bodies that
 	// findings reference.
 	Bodies map[string][]byte `json:"-"`
+}
+
+// TLS records a unit's certificate that failed verification.
+type TLS struct {
+	// URL is the request whose handshake failed first.
+	URL string `json:"url"`
+	// Problem says why.
+	Problem CertProblem `json:"problem"`
+	// Error is the TLS error as reported.
+	Error string `json:"error"`
+	// Insecure is true when the unit's pages were then requested without
+	// verifying certificates (each such fetch says Insecure), so its
+	// content could still be read; false when the crawler could not turn
+	// verification off.
+	Insecure bool `json:"insecure"`
 }
 
 // Column returns the column with id, or nil.

@@ -6,7 +6,9 @@ package report
 // equal.
 var kindNames = map[string][2]string{
 	"site.unreachable":       {"网站无法访问", "Site unreachable"},
+	"site.certificate":       {"网站证书无效", "Site certificate invalid"},
 	"column.missing":         {"栏目缺失", "Column missing"},
+	"column.unread":          {"栏目未能读取", "Column not read"},
 	"column.empty":           {"空白栏目", "Empty column"},
 	"column.stale":           {"栏目未按期更新", "Column not updated"},
 	"column.gap":             {"周期性信息缺期", "Periodic item missing"},

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gongkai/evidence"
+	"gongkai/rules"
 	"gongkai/scoring"
 
 	"github.com/google/go-cmp/cmp"
@@ -262,9 +263,7 @@ func TestNoticeFileName(t *testing.T) {
 }
 
 func TestKindName(t *testing.T) {
-	kinds := []string{"site.unreachable", "column.missing", "column.empty", "column.stale", "column.gap",
-		"field.missing", "document.metadata", "document.uninterpreted", "document.late", "report.missing",
-		"report.late", "report.incomplete", "report.inconsistent", "link.broken", "column.expiring"}
+	kinds := rules.FindingKinds
 	if len(kindNames) != len(kinds) {
 		t.Errorf("%d kinds named, SPEC §5 has %d", len(kindNames), len(kinds))
 	}

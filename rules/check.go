@@ -16,7 +16,13 @@ type CheckKind string
 const (
 	// KindReachability: the unit URL answers (site.unreachable).
 	KindReachability CheckKind = "reachability"
-	// KindPresence: the column can be found (column.missing).
+	// KindCertificate: the certificates of the unit's hosts pass
+	// verification (site.certificate). The unit's content is read and
+	// judged either way.
+	KindCertificate CheckKind = "certificate"
+	// KindPresence: the column can be found (column.missing; column.unread
+	// as a notice when a page of the column could not be used, e.g. cut at
+	// the size cap, and the column is not judged).
 	KindPresence CheckKind = "presence"
 	// KindNonEmpty: the column holds items or content (column.empty; a column
 	// that explains why it is empty yields a notice).
@@ -57,6 +63,7 @@ const (
 // checkKinds lists the valid kinds and whether each needs a column.
 var checkKinds = map[CheckKind]struct{ needsColumn bool }{
 	KindReachability:       {false},
+	KindCertificate:        {false},
 	KindPresence:           {true},
 	KindNonEmpty:           {true},
 	KindFields:             {true},
@@ -210,6 +217,8 @@ func (c *Check) FindingKind() string {
 	switch c.Kind {
 	case KindReachability:
 		return "site.unreachable"
+	case KindCertificate:
+		return "site.certificate"
 	case KindPresence:
 		return "column.missing"
 	case KindNonEmpty:
@@ -242,7 +251,7 @@ func (c *Check) FindingKind() string {
 
 // FindingKinds lists the finding kinds of SPEC §5, the output contract.
 var FindingKinds = []string{
-	"site.unreachable", "column.missing", "column.empty", "column.stale",
+	"site.unreachable", "site.certificate", "column.missing", "column.unread", "column.empty", "column.stale",
 	"column.gap", "field.missing", "document.metadata", "document.uninterpreted",
 	"document.late", "report.missing", "report.late", "report.incomplete",
 	"report.inconsistent", "link.broken", "column.expiring",

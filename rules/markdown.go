@@ -8,8 +8,9 @@ import (
 
 // kindDocs explains each check kind for the rules README.
 var kindDocs = map[CheckKind]string{
-	KindReachability:       "the unit URL answers in the observation window",
-	KindPresence:           "a link to the column can be found (or the units file names its URL)",
+	KindReachability:       "the unit URL answers in the observation window; a portal the crawler could not use (an anti-bot challenge, robots.txt, cut at the size cap, unreadable) is a notice and the unit is not assessed",
+	KindCertificate:        "the certificates of the unit's hosts pass verification (not expired, for the host, from a trusted authority, a handshake a standard browser can make); the unit's pages are read and judged either way",
+	KindPresence:           "a link to the column can be found (or the units file names its URL); a column page the crawler could not use (cut at the size cap, refused by a budget or robots.txt, unreadable, an anti-bot challenge) is a `column.unread` notice and the column is not judged",
 	KindNonEmpty:           "the column holds items (list) or content (page); a page that says why it holds nothing yields a notice",
 	KindFields:             "the page shows each field, by its name or an alias",
 	KindMaxAge:             "the newest item is at most `max_age` old at the as-of date; a notice within the last `warn` fraction",
@@ -55,8 +56,11 @@ func Markdown(rs *Ruleset) string {
 		params := append([]string(nil), kindKeys[kind]...)
 		sort.Strings(params)
 		fk := c.FindingKind()
-		if kind == KindMaxAge {
+		switch kind {
+		case KindMaxAge:
 			fk += ", column.expiring (notice)"
+		case KindPresence:
+			fk += ", column.unread (notice)"
 		}
 		if fk == "" {
 			fk = "(veto only)"

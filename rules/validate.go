@@ -19,6 +19,7 @@ var commonKeys = []string{"id", "kind", "column", "indicator", "severity", "poin
 // kindKeys are the parameters each kind accepts besides the common keys.
 var kindKeys = map[CheckKind][]string{
 	KindReachability:       {"score"},
+	KindCertificate:        {"score"},
 	KindPresence:           nil,
 	KindNonEmpty:           nil,
 	KindFields:             {"fields"},

@@ -55,6 +55,7 @@ func ScoreUnit(rs *rules.Ruleset, asOf evidence.Date, ue *evidence.UnitEvidence)
 	j := &judge{rs: rs, asOf: asOf, from: from, to: to, ue: ue, skip: map[string]bool{}}
 	checks := rs.ChecksFor(ue.Unit.Type)
 	if !ue.Reach.Reachable {
+		// Nothing else was seen (SPEC §5): site.unreachable alone.
 		for _, c := range checks {
 			if c.Kind == rules.KindReachability {
 				j.reachability(c)
@@ -62,10 +63,11 @@ func ScoreUnit(rs *rules.Ruleset, asOf evidence.Date, ue *evidence.UnitEvidence)
 		}
 		return j.total(checks), j.findings
 	}
-	// Columns first: presence and emptiness gate every other check.
+	// Columns first: a page the crawler could not use, presence and
+	// emptiness gate every other check.
+	j.unreadColumns(checks)
 	for _, c := range checks {
-		switch c.Kind {
-		case rules.KindPresence:
+		if c.Kind == rules.KindPresence && !j.skip[c.Column] {
 			j.presence(c)
 		}
 	}
@@ -93,6 +95,8 @@ func ScoreUnit(rs *rules.Ruleset, asOf evidence.Date, ue *evidence.UnitEvidence)
 			j.interpretation(c)
 		case rules.KindLinkHealth:
 			j.links(c)
+		case rules.KindCertificate:
+			j.certificate(c)
 		case rules.KindReportMissing, rules.KindReportLate:
 			j.reportDue(c)
 		case rules.KindReportIncomplete, rules.KindReportInconsistent:
@@ -164,8 +168,28 @@ func (j *judge) reachability(c *rules.Check) {
 			"网站 robots.txt 禁止评估程序访问；按规则不视为无法访问、不扣分，请单位放行评估程序（或在单位清单中注明 ignore_robots）后复评",
 			rules.SeverityNotice, refs...)
 		return
+	case evidence.ClassTooLarge, evidence.ClassUnreadable, evidence.ClassRefused, evidence.ClassCertificate:
+		// The server answered, with nothing the crawler could use: not a
+		// site that is down, and not a site that was seen.
+		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
+			fmt.Sprintf("评估程序未能读取网站首页 %s：%s；网站有响应，不视为无法访问、不扣分，本次不评估，请单位核查后复评", last.URL, unusable(last)),
+			rules.SeverityNotice, refs...)
+		return
 	}
-	if failed := j.ue.Reach.Failures(); j.ue.Reach.Required > 0 && failed < j.ue.Reach.Required {
+	failed := j.ue.Reach.Failures()
+	if failed == 0 {
+		// No attempt was made (or none failed): nothing to hold against
+		// the unit.
+		why := "未发出请求"
+		if len(j.ue.Notes) > 0 {
+			why = shorten(j.ue.Notes[0], 120)
+		}
+		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
+			fmt.Sprintf("评估程序未能访问网站（%s）；共尝试%d次，失败0次，不扣分，本次不评估", why, len(refs)),
+			rules.SeverityNotice, refs...)
+		return
+	}
+	if j.ue.Reach.Required > 0 && failed < j.ue.Reach.Required {
 		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
 			fmt.Sprintf("本次评估未能访问网站（最后一次：%s）；观察期内访问失败%d次（共%d次），未达认定无法访问所需的%d次，本次不扣分，待复评",
 				describeFetch(last), failed, len(refs), j.ue.Reach.Required),
@@ -173,7 +197,7 @@ func (j *judge) reachability(c *rules.Check) {
 		return
 	}
 	j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
-		fmt.Sprintf("网站无法访问：观察期内共尝试%d次，失败%d次（最后一次：%s）", len(refs), j.ue.Reach.Failures(), describeFetch(last)), "", refs...)
+		fmt.Sprintf("网站无法访问：观察期内共尝试%d次，失败%d次（最后一次：%s）", len(refs), failed, describeFetch(last)), "", refs...)
 }
 
 func describeFetch(f evidence.Fetch) string {
@@ -191,8 +215,8 @@ func describeFetch(f evidence.Fetch) string {
 		return "robots.txt 禁止访问"
 	case evidence.ClassRefused:
 		return "评估程序拒绝访问：" + shorten(f.Error, 80)
-	case evidence.ClassTooLarge:
-		return "页面过大"
+	case evidence.ClassTooLarge, evidence.ClassUnreadable, evidence.ClassBlocked, evidence.ClassCertificate:
+		return unusable(f)
 	}
 	if f.Status != 0 {
 		return fmt.Sprintf("HTTP %d", f.Status)
@@ -214,13 +238,6 @@ func (j *judge) presence(c *rules.Check) {
 	}
 	j.skip[c.Column] = true
 	name := j.columnName(c.Column)
-	if col.URL != "" && (col.Class == evidence.ClassRobots || col.Class == evidence.ClassRefused) {
-		// Found but not read by the crawler's own restraint: not the unit's fault.
-		j.add(c, "column.missing", c.Column, "", col.URL,
-			fmt.Sprintf("“%s”栏目链接（%s）存在，但评估程序未能读取（%s），本次不作判断", name, col.Discovery.LinkText, describeFetch(evidence.Fetch{Class: col.Class, Error: "robots.txt 或页面预算"})),
-			rules.SeverityNotice, j.ref(col.URL, "栏目页面"))
-		return
-	}
 	if col.URL != "" {
 		j.add(c, "column.missing", c.Column, "", col.URL,
 			fmt.Sprintf("“%s”栏目链接（%s）无法打开：%s", name, col.Discovery.LinkText, describeFetch(evidence.Fetch{Status: col.Status, Class: col.Class})),
@@ -949,7 +966,8 @@ func notAssessed(findings []Finding) bool {
 }
 
 var kindNames = map[string]string{
-	"site.unreachable": "网站无法访问", "column.missing": "栏目缺失", "column.empty": "空白栏目",
+	"site.unreachable": "网站无法访问", "site.certificate": "网站证书无效", "column.missing": "栏目缺失",
+	"column.unread": "栏目未能读取", "column.empty": "空白栏目",
 	"column.stale": "栏目未按期更新", "column.gap": "周期性信息缺期", "field.missing": "必备要素缺失",
 	"document.metadata": "文件要素缺失", "document.uninterpreted": "文件未解读", "document.late": "文件公开超期",
 	"report.missing": "年报未公布", "report.late": "年报逾期公布", "report.incomplete": "年报内容不全",

@@ -150,7 +150,73 @@ func TestScoreUnit(t *testing.T) {
 				c := ue.Column("planning")
 				*c = evidence.Column{ID: "planning", URL: "http://unit.test/planning/", Class: evidence.ClassRobots, Discovery: evidence.Discovery{Method: "link", LinkText: "规划信息"}}
 			},
-			want: []key{{"column.missing", "planning", "", "notice"}},
+			want: []key{{"column.unread", "planning", "", "notice"}},
+		},
+		{
+			name: "column page cut at the size cap is a notice, and nothing else of it", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				c := ue.Column("news")
+				*c = evidence.Column{ID: "news", URL: "http://unit.test/news/", Status: 200, Class: evidence.ClassTooLarge, Discovery: evidence.Discovery{Method: "link", LinkText: "工作动态"}}
+				ue.Fetches = append(ue.Fetches, evidence.Fetch{URL: c.URL, Role: evidence.RoleColumn, Status: 200, Class: evidence.ClassTooLarge, Truncated: true, Size: 8 << 20})
+			},
+			want: []key{{"column.unread", "news", "", "notice"}},
+		},
+		{
+			name: "unreadable page column: no field findings", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				c := ue.Column("guide")
+				*c = evidence.Column{ID: "guide", URL: "http://unit.test/guide/", Status: 200, Class: evidence.ClassUnreadable}
+				ue.Fetches = append(ue.Fetches, evidence.Fetch{URL: c.URL, Status: 200, Class: evidence.ClassUnreadable, Error: "parse html: …"})
+			},
+			want: []key{{"column.unread", "guide", "", "notice"}},
+		},
+		{
+			name: "a list page refused by the budget suspends the column's judgement", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				s := ue.Column("statistics")
+				s.Items = s.Items[4:] // would be stale with gaps
+				s.Unread = []string{"http://unit.test/statistics/index_1.html"}
+				ue.Fetches = append(ue.Fetches, evidence.Fetch{URL: s.Unread[0], Role: evidence.RoleListPage, Class: evidence.ClassRefused, Error: "page budget of 600 pages spent"})
+			},
+			want: []key{{"column.unread", "statistics", "", "notice"}},
+		},
+		{
+			name: "a list page that is down is the site's: judged on what was read", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				n := ue.Column("notices")
+				n.Unread = []string{"http://unit.test/notices/index_1.html"}
+				ue.Fetches = append(ue.Fetches, evidence.Fetch{URL: n.Unread[0], Role: evidence.RoleListPage, Status: 404, Class: evidence.ClassStatus})
+			},
+		},
+		{
+			name: "portal cut at the size cap: not assessed, not unreachable", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{{URL: ue.Unit.URL, Status: 200, Class: evidence.ClassTooLarge, Truncated: true, Size: 8 << 20}}}
+			},
+			want: []key{{"site.unreachable", "", "", "notice"}}, unassessed: true,
+		},
+		{
+			name: "unreadable portal: not assessed, not unreachable", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				ue.Reach = evidence.Reachability{Attempts: []evidence.Fetch{{URL: ue.Unit.URL, Status: 200, Class: evidence.ClassUnreadable}}}
+			},
+			want: []key{{"site.unreachable", "", "", "notice"}}, unassessed: true,
+		},
+		{
+			name: "no attempt made: not assessed, never failed 0 times", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				ue.Reach = evidence.Reachability{}
+				ue.Notes = []string{"cannot set up the unit's transport: the unit's CA bundle holds no PEM certificate"}
+			},
+			want: []key{{"site.unreachable", "", "", "notice"}}, unassessed: true,
+		},
+		{
+			name: "bad certificate: its own finding, the content judged", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				ue.TLS = &evidence.TLS{URL: "https://unit.test/robots.txt", Problem: evidence.CertExpired, Error: "x509: certificate has expired", Insecure: true}
+				ue.Fetches = append(ue.Fetches, evidence.Fetch{URL: ue.TLS.URL, Role: evidence.RoleRobots, Class: evidence.ClassCertificate, Cert: evidence.CertExpired, Error: ue.TLS.Error})
+			},
+			want: []key{{"site.certificate", "", "", "deduction"}}, total: 98,
 		},
 		{
 			name: "empty and explained empty", typ: "bureau",
@@ -235,6 +301,8 @@ func TestScoreUnit(t *testing.T) {
 					{URL: "http://unit.test/b.pdf", FoundOn: []string{"http://unit.test/guide/"}, Columns: []string{"news", "guide"}, Attachment: true, Checked: true, Fetch: &evidence.Fetch{Status: 500, Class: evidence.ClassStatus}},
 					{URL: "http://other.test/", External: true, Checked: true, Fetch: &evidence.Fetch{Class: evidence.ClassDown}},
 					{URL: "http://unit.test/ok.html", Checked: true, Fetch: &evidence.Fetch{Status: 200, Class: evidence.ClassOK}},
+					{URL: "http://unit.test/huge.html", Checked: true, Fetch: &evidence.Fetch{Status: 200, Class: evidence.ClassTooLarge}},
+					{URL: "http://unit.test/soup.html", Checked: true, Fetch: &evidence.Fetch{Status: 200, Class: evidence.ClassUnreadable}},
 				}
 			},
 			want:  []key{{"link.broken", "", "http://unit.test/a.html", "deduction"}, {"link.broken", "guide", "http://unit.test/b.pdf", "deduction"}},
@@ -335,16 +403,39 @@ func TestScoreUnit_DetailSaysWhatWasSeen(t *testing.T) {
 	t.Fatal("no stale finding for news")
 }
 
+// TestScoreUnit_CertificateAsVeto: a ruleset that makes site.certificate
+// a veto fails the unit whose certificate was refused.
+func TestScoreUnit_CertificateAsVeto(t *testing.T) {
+	copied := *rules.MustDefault() // shared: change a copy
+	rs := &copied
+	rs.Checks = append([]rules.Check(nil), rs.Checks...)
+	for i := range rs.Checks {
+		if rs.Checks[i].Kind == rules.KindCertificate {
+			rs.Checks[i].Severity = rules.SeverityVeto
+		}
+	}
+	ue := cleanUnit(t, "bureau")
+	ue.TLS = &evidence.TLS{URL: "https://unit.test/", Problem: evidence.CertWrongHost, Error: "x509: certificate is valid for other.test, not unit.test", Insecure: true}
+	us, fs := ScoreUnit(rs, asOf, ue)
+	if !us.Veto || us.Grade != "不合格" || len(fs) != 1 || fs[0].Kind != "site.certificate" || fs[0].Severity != "veto" {
+		t.Errorf("score %+v, findings %+v: want a site.certificate veto", us, fs)
+	}
+	if want := "网站 https://unit.test/ 的安全证书未通过验证：证书与网站域名不符；评估程序关闭证书验证后照常读取并评估了网站内容"; len(fs) == 1 && fs[0].Detail != want {
+		t.Errorf("detail %q, want %q", fs[0].Detail, want)
+	}
+}
+
 func TestTally_CapsAndDimensions(t *testing.T) {
 	rs := rules.MustDefault()
 	unit := evidence.Unit{ID: "u", Name: "u", Type: "bureau"}
 	var fs []Finding
-	for i := 0; i < 30; i++ { // 30 broken links at 0.5 = 15, capped at the indicator's 10
+	for i := 0; i < 30; i++ { // 30 broken links at 0.5 = 15, capped at the indicator's 8
 		fs = append(fs, Finding{Kind: "link.broken", Rule: "links.healthy", Severity: "deduction", Nominal: 0.5, Indicator: "links", Dimension: "usability", Subject: fmt.Sprint(i)})
 	}
+	fs = append(fs, Finding{Kind: "site.certificate", Rule: "site.certificate", Severity: "deduction", Nominal: 2, Indicator: "security", Dimension: "usability"})
 	us := Tally(rs, unit, fs)
 	if us.Total != 90 {
-		t.Errorf("total = %v, want 90 (links capped at 10)", us.Total)
+		t.Errorf("total = %v, want 90 (links capped at 8, 2 for the certificate)", us.Total)
 	}
 	for _, dsc := range us.Dimensions {
 		if dsc.ID == "usability" && dsc.Score != 0 {

@@ -6,9 +6,13 @@
 package units
 
 import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -43,6 +47,12 @@ type Crawl struct {
 	Concurrency int `yaml:"concurrency,omitempty"`
 	// Contact is a URL or address naming who runs the audit, sent in the User-Agent.
 	Contact string `yaml:"contact,omitempty"`
+	// CAFile is a PEM file of certificate authorities trusted for every
+	// unit besides the system's (a district that runs its own CA),
+	// relative to the units file's folder; empty trusts the system's alone.
+	CAFile string `yaml:"ca_file,omitempty"`
+	// Keys records where each key's value stands.
+	Keys map[string]yamlstrict.Pos `yaml:"-"`
 }
 
 // Unit is one audited unit.
@@ -59,6 +69,13 @@ type Unit struct {
 	Hosts []string `yaml:"hosts,omitempty"`
 	// IgnoreRobots opts the unit out of robots.txt (its owner agreed to the audit).
 	IgnoreRobots bool `yaml:"ignore_robots,omitempty"`
+	// CAFile is a PEM file of certificate authorities trusted for this
+	// unit's hosts besides the system's and the crawl-level ca_file,
+	// relative to the units file's folder; empty for none.
+	CAFile string `yaml:"ca_file,omitempty"`
+	// CA holds the PEM certificates of the crawl-level and the unit's own
+	// ca_file, as Load (or ReadCAs) read them; empty when neither is given.
+	CA string `yaml:"-"`
 	// Pos is where the unit was written.
 	Pos yamlstrict.Pos `yaml:"-"`
 	// Keys records where each key's value stands.
@@ -85,13 +102,100 @@ var entities = map[reflect.Type]yamlstrict.Entity{
 	reflect.TypeOf(Unit{}): {Label: "unit", IDKey: "id"},
 }
 
-// Load reads and validates the units file at path.
+// Load reads and validates the units file at path, with the CA bundles it
+// names (ReadCAs, relative to the file's folder).
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	return Parse(path, data)
+	f, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.ReadCAs(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ReadCAs reads the CA bundles the file names (crawl.ca_file and each
+// unit's ca_file), relative paths against dir, into each unit's CA. A file
+// that cannot be read or holds no PEM certificate is an error at the key
+// that names it; every such error is reported at once.
+func (f *File) ReadCAs(dir string) error {
+	var errs Errors
+	read := map[string]string{}
+	load := func(name string, at yamlstrict.Pos, ent, field string) string {
+		path := name
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		if pemText, ok := read[path]; ok {
+			return pemText
+		}
+		pemText, err := readCA(path)
+		if err != nil {
+			errs = append(errs, &Error{Pos: at, Entity: ent, Field: field, Msg: err.Error()})
+		}
+		read[path] = pemText
+		return pemText
+	}
+	var common string
+	if f.Crawl != nil && f.Crawl.CAFile != "" {
+		at := f.Crawl.Keys["ca_file"]
+		if at.Line == 0 {
+			at = yamlstrict.Pos{File: f.Source, Line: 1, Col: 1}
+		}
+		common = load(f.Crawl.CAFile, at, "", "crawl.ca_file")
+	}
+	for i := range f.Units {
+		u := &f.Units[i]
+		u.CA = common
+		if u.CAFile != "" {
+			if own := load(u.CAFile, u.At("ca_file"), fmt.Sprintf("unit %q", u.ID), "ca_file"); own != "" {
+				u.CA = strings.TrimSpace(common+"\n"+own) + "\n"
+			}
+		}
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return errs
+	}
+	return nil
+}
+
+// readCA reads a PEM file and checks that it holds at least one
+// certificate and nothing that is not one.
+func readCA(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return "", fmt.Errorf("read %s: %w", path, pe.Err)
+		}
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	n := 0
+	rest := data
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return "", fmt.Errorf("%s: a %s block where certificates are wanted", path, block.Type)
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			return "", fmt.Errorf("%s: certificate %d: %w", path, n+1, err)
+		}
+		n++
+	}
+	if n == 0 {
+		return "", fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return string(data), nil
 }
 
 // Parse reads and validates a units file from bytes; name is used in errors.

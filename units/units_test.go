@@ -1,8 +1,18 @@
 package units
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -76,4 +86,78 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("accepted a file without units")
 		}
 	})
+}
+
+// caPEM makes a self-signed CA certificate named cn, in PEM.
+func caPEM(t *testing.T, cn string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// TestLoad_CAFile reads the CA bundles a units file names, relative to its
+// folder, into each unit's CA: the crawl-level one for every unit, a
+// unit's own on top.
+func TestLoad_CAFile(t *testing.T) {
+	dir := t.TempDir()
+	district, own := caPEM(t, "区CA"), caPEM(t, "局CA")
+	os.MkdirAll(filepath.Join(dir, "certs"), 0o755)
+	os.WriteFile(filepath.Join(dir, "certs", "district.pem"), []byte(district), 0o644)
+	os.WriteFile(filepath.Join(dir, "own.pem"), []byte(own), 0o644)
+	path := filepath.Join(dir, "units.yaml")
+	os.WriteFile(path, []byte(`crawl: {ca_file: certs/district.pem}
+units:
+  - {id: a, name: 甲, type: bureau, url: 'https://a.example/'}
+  - {id: b, name: 乙, type: bureau, url: 'https://b.example/', ca_file: own.pem}
+`), 0o644)
+	f, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Units[0].CA != district {
+		t.Errorf("unit a's CA %q: want the district's bundle", f.Units[0].CA)
+	}
+	if b := f.Units[1].CA; !strings.Contains(b, district) || !strings.Contains(b, own) {
+		t.Errorf("unit b's CA %q: want the district's bundle and its own", b)
+	}
+}
+
+// TestLoad_CAFileErrors refuses a CA bundle that cannot be read or holds
+// no certificate, at the key that names it, every problem at once.
+func TestLoad_CAFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "empty.pem"), []byte("no certificates here\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}}), 0o644)
+	os.WriteFile(filepath.Join(dir, "bad.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("garbage")}), 0o644)
+	path := filepath.Join(dir, "units.yaml")
+	os.WriteFile(path, []byte(`crawl:
+  ca_file: missing.pem
+units:
+  - {id: a, name: 甲, type: bureau, url: 'https://a.example/', ca_file: empty.pem}
+  - {id: b, name: 乙, type: bureau, url: 'https://b.example/', ca_file: key.pem}
+  - {id: c, name: 丙, type: bureau, url: 'https://c.example/', ca_file: bad.pem}
+`), 0o644)
+	_, err := Load(path)
+	if err == nil {
+		t.Fatal("loaded")
+	}
+	want := []string{
+		path + `:2:12: crawl.ca_file: read ` + filepath.Join(dir, "missing.pem") + `: no such file or directory`,
+		path + `:4:72: unit "a": ca_file: ` + filepath.Join(dir, "empty.pem") + ` holds no PEM certificate`,
+		path + `:5:72: unit "b": ca_file: ` + filepath.Join(dir, "key.pem") + `: a PRIVATE KEY block where certificates are wanted`,
+		path + `:6:72: unit "c": ca_file: ` + filepath.Join(dir, "bad.pem") + `: certificate 1: x509: malformed certificate`,
+	}
+	if got := err.Error(); got != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
 }

@@ -109,7 +109,7 @@ func TestRulesCheckAndDump(t *testing.T) {
 	plant("checks.yaml", "indicator: links\n", "indicator: link\n")
 	plant("checks.yaml", "    kind: periodic\n", "    kind: periodic\n    colour: red\n")
 	plant("columns.yaml", "unit_types: [district]", "unit_types: [distrct]")
-	plant("indicators.yaml", "    dimension: usability\n    points: 10", "    dimension: usability\n    points: 9")
+	plant("indicators.yaml", "    dimension: usability\n    points: 8", "    dimension: usability\n    points: 7")
 	code, out, _ = run(t, "rules", "check", dir)
 	if code != 1 {
 		t.Errorf("check of a broken ruleset exited %d", code)
@@ -362,6 +362,7 @@ func TestAudit_BadInputRefusedBeforeAnyRequest(t *testing.T) {
 		{"unknown key", good + "    colour: red\n", nil, []string{"@:6:", "colour"}},
 		{"missing name", strings.Replace(good, "    name: 区财政局\n", "", 1), nil, []string{"@:2:", "name"}},
 		{"unknown column override", good + "    columns:\n      guidance: " + site.URL + "/g/\n", nil, []string{"@:7:", "guidance"}},
+		{"missing CA bundle", good + "    ca_file: district-ca.pem\n", nil, []string{"@:6:", "ca_file", "district-ca.pem", "no such file"}},
 		{"broken rules", good, []string{"--rules", rulesDir}, []string{"checks.yaml:", "presense"}},
 		{"malformed as-of", good, []string{"--as-of", "2026-02-30"}, []string{"--as-of"}},
 		{"future as-of", good, []string{"--as-of", "2027-01-01"}, []string{"--as-of", "future"}},

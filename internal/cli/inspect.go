@@ -110,8 +110,14 @@ func writeInspection(w io.Writer, in *crawler.Inspection) {
 		mismatch = " (the declared charset did not fit the bytes)"
 	}
 	fmt.Fprintf(w, "charset:  %s%s\ntitle:    %s\n", in.Charset, mismatch, in.Title)
+	if in.Certificate != "" {
+		fmt.Fprintf(w, "certificate: refused (%s); the page was fetched without verifying it\n", in.Certificate)
+	}
+	if in.Truncated {
+		fmt.Fprintf(w, "truncated: the body was cut at the size cap; what follows is what was read before the cut\n")
+	}
 	if in.Repaired {
-		fmt.Fprintf(w, "repaired: the HTML parser refused this page (nesting too deep, e.g. runaway unclosed <font> tags); it was read without its inline formatting tags\n")
+		fmt.Fprintf(w, "repaired: the HTML parser refused this page (nesting too deep, e.g. runaway unclosed <font> tags); it was read without the runaway tags\n")
 	}
 	if in.Redirect != "" {
 		fmt.Fprintf(w, "redirect: %s (meta refresh, frame or script: the crawler reads that page instead)\n", in.Redirect)

@@ -114,7 +114,7 @@ truth: the problem list an evaluator must report, as of the sim's date.`,
 	sf.register(c)
 	c.Flags().StringVar(&unitsOut, "units-out", "", "write the units file here")
 	c.Flags().StringVar(&truthOut, "truth-out", "", "write the ground-truth problem list (JSON) here")
-	c.Flags().BoolVar(&faultFleet, "faults", false, "serve the fault fleet instead: one unit per hostile-site fault (slow, trickling, resets, 5xx bursts, redirect loops, 50 MB page, malformed HTML, false charset, traps, robots.txt)")
+	c.Flags().BoolVar(&faultFleet, "faults", false, "serve the fault fleet instead: one unit per hostile-site fault (slow, trickling, resets, 5xx bursts, redirect loops, 50 MB page, malformed HTML, false charset, traps, robots.txt, runaway tags, self-signed certificate, gzip bomb)")
 	return c
 }
 

@@ -3,9 +3,10 @@
 // answers, bodies trickled a byte at a time, connection resets, 5xx bursts,
 // redirect loops, a 50 MB page, malformed HTML, a false charset claim,
 // endless pagination and calendar traps, a robots.txt that forbids
-// everything). An audit of the fleet must finish within its time bound,
-// and each fault must cost a finding or an error recorded against the
-// faulty URL, never a crash or a hang.
+// everything, runaway unclosed tags, a self-signed certificate, a
+// compression bomb). An audit of the fleet must finish within its time
+// bound, and each fault must cost a finding or an error recorded against
+// the faulty URL, never a crash or a hang.
 //
 // The faults wrap the sim's own sites, so apart from the fault each unit is
 // a complete site with known ground truth: a fault the crawler recovers
@@ -15,9 +16,18 @@ package faults
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
 	"io"
+	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -77,12 +87,21 @@ const (
 	CalendarTrap Fault = "calendar-trap"
 	// RobotsForbid: robots.txt forbids everything to every agent.
 	RobotsForbid Fault = "robots-forbid"
+	// RunawayTags: the portal carries 600 unclosed <font> tags, as
+	// Word-pasted HTML does, past the HTML parser's nesting limit.
+	RunawayTags Fault = "runaway-tags"
+	// BadCertificate: the site is served over HTTPS with a self-signed
+	// certificate.
+	BadCertificate Fault = "bad-certificate"
+	// GzipBomb: the portal is about 2 MB of gzip (Content-Encoding) that
+	// inflates to 2 GiB.
+	GzipBomb Fault = "gzip-bomb"
 )
 
 // All lists every fault, in fleet order.
 func All() []Fault {
 	return []Fault{SlowHeaders, SlowBody, Reset, ResetOnce, Burst, RedirectLoop, Huge, Malformed,
-		Truncated, WrongCharset, PaginationTrap, CalendarTrap, RobotsForbid}
+		Truncated, WrongCharset, PaginationTrap, CalendarTrap, RobotsForbid, RunawayTags, BadCertificate, GzipBomb}
 }
 
 // Describe says what a fault does, for the README and the sim's output.
@@ -114,6 +133,12 @@ func Describe(f Fault) string {
 		return "the portal's events calendar links 下一月/下一天 for ever"
 	case RobotsForbid:
 		return "robots.txt: Disallow: / for every agent"
+	case RunawayTags:
+		return "the portal carries 600 unclosed <font> tags (Word-pasted HTML)"
+	case BadCertificate:
+		return "the site is served over HTTPS with a self-signed certificate"
+	case GzipBomb:
+		return "the portal is 2 MB of gzip that inflates to 2 GiB"
 	}
 	return string(f)
 }
@@ -122,7 +147,7 @@ func Describe(f Fault) string {
 // that the unit's findings are exactly its truth.
 func Recovers(f Fault) bool {
 	switch f {
-	case ResetOnce, Burst, WrongCharset, CalendarTrap:
+	case ResetOnce, Burst, WrongCharset, CalendarTrap, RunawayTags:
 		return true
 	}
 	return false
@@ -195,13 +220,25 @@ func Start(cfg Config) (*Fleet, error) {
 			return nil, fmt.Errorf("faults: listen for unit %s: %w", u.Unit.ID, err)
 		}
 		u.URL = "http://" + ln.Addr().String() + "/"
+		if fault == BadCertificate {
+			cert, err := selfSigned(net.ParseIP("127.0.0.1"))
+			if err != nil {
+				ln.Close()
+				f.Close()
+				return nil, fmt.Errorf("faults: certificate for unit %s: %w", u.Unit.ID, err)
+			}
+			ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
+			u.URL = "https://" + ln.Addr().String() + "/"
+		}
 		h, target := f.handler(u)
 		if target != "" {
 			u.Target = strings.TrimSuffix(u.URL, "/") + target
 		}
 		f.units = append(f.units, u)
 		f.lns = append(f.lns, ln)
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		// Handshakes refused by the crawler are the point of a fault, not
+		// news: the servers keep their logs to themselves.
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 		f.servers = append(f.servers, srv)
 		f.wg.Add(1)
 		go func() {
@@ -425,8 +462,114 @@ func (f *Fleet) handler(u *Unit) (http.Handler, string) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			io.WriteString(w, "User-agent: *\nDisallow: /\n")
 		}), "/robots.txt"
+	case RunawayTags:
+		return onPath("/", site, func(w http.ResponseWriter, r *http.Request) {
+			rec := record(site, r)
+			body := rec.Body.Bytes()
+			if rec.Code == http.StatusOK && r.Method != http.MethodHead {
+				body = afterBodyTag(body, bytes.Repeat([]byte(`<font face="SimSun" size="3">`), 600))
+			}
+			copyHeader(w, rec)
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.Header().Del("ETag")
+			w.WriteHeader(rec.Code)
+			if r.Method != http.MethodHead {
+				w.Write(body)
+			}
+		}), "/"
+	case BadCertificate:
+		return site, "" // the listener is the fault
+	case GzipBomb:
+		return onPath("/", site, func(w http.ResponseWriter, r *http.Request) {
+			head, member := bombParts()
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Set("Content-Length", strconv.Itoa(len(head)+bombMembers*len(member)))
+			if r.Method == http.MethodHead {
+				return
+			}
+			if _, err := w.Write(head); err != nil {
+				return
+			}
+			for i := 0; i < bombMembers; i++ {
+				if _, err := w.Write(member); err != nil {
+					return // the reader stopped: the point
+				}
+			}
+		}), "/"
 	}
 	return site, ""
+}
+
+// afterBodyTag returns page with add inserted right after its <body> tag
+// (at the start when it has none).
+func afterBodyTag(page, add []byte) []byte {
+	i := bytes.Index(bytes.ToLower(page), []byte("<body"))
+	if i < 0 {
+		return append(append([]byte(nil), add...), page...)
+	}
+	k := bytes.IndexByte(page[i:], '>')
+	if k < 0 {
+		return append(append([]byte(nil), add...), page...)
+	}
+	at := i + k + 1
+	out := make([]byte, 0, len(page)+len(add))
+	return append(append(append(out, page[:at]...), add...), page[at:]...)
+}
+
+// bombMembers is how many 1 MiB gzip members follow the bomb's head:
+// 2 GiB inflated.
+const bombMembers = 2048
+
+var bomb struct {
+	once         sync.Once
+	head, member []byte
+}
+
+// bombParts returns the compression bomb's gzip members: a head holding
+// the start of a page, and a member of 1 MiB of blank space that
+// compresses a thousandfold (a gzip stream may be members one after
+// another).
+func bombParts() (head, member []byte) {
+	bomb.once.Do(func() {
+		gz := func(b []byte) []byte {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			zw.Write(b)
+			zw.Close()
+			return buf.Bytes()
+		}
+		bomb.head = gz([]byte(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>首页</title></head><body>`))
+		// Blank space compresses best: about 1 KiB a member, 2 MiB in all.
+		bomb.member = gz(bytes.Repeat([]byte(" "), 1<<20))
+	})
+	return bomb.head, bomb.member
+}
+
+// selfSigned makes a certificate for ip signed by itself: valid, for the
+// right address, from an authority nobody trusts.
+func selfSigned(ip net.IP) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(now.UnixNano()),
+		Subject:               pkix.Name{CommonName: "自签名证书（故障站点）"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(1, 0, 0),
+		IPAddresses:           []net.IP{ip},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
 // sleep waits d, or until the request or the fleet ends; it reports
