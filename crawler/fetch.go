@@ -70,6 +70,7 @@ type raw struct {
 	aborted     bool // stopped after headers on purpose
 	wantBody    bool
 	anyType     bool // a file: the body is wanted whatever its type
+	limit       int  // a body larger than this is too large; 0: the body cap
 	tooLarge    bool
 }
 
@@ -141,7 +142,11 @@ func newFetcher(ctx context.Context, o *Options, transport http.RoundTripper, sc
 				r.Request.Abort()
 				return
 			}
-			if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > int64(o.MaxBodyBytes)*4 {
+			limit := int64(o.MaxBodyBytes) * 4
+			if rw.limit > 0 {
+				limit = int64(rw.limit)
+			}
+			if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > limit {
 				rw.tooLarge = true
 				rw.aborted = true
 				r.Request.Abort()
@@ -217,6 +222,9 @@ const (
 	// modeFile fetches an attachment of the unit (GET, whatever its type,
 	// not parsed), only within the unit's hosts.
 	modeFile
+	// modeAttachment is modeFile for an attachment read for its text: a
+	// body larger than Options.MaxAttachmentBytes is too large.
+	modeAttachment
 )
 
 // get fetches u for role. Pages are fetched with GET and parsed; link checks
@@ -228,8 +236,12 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 	start := o.Now()
 	wantBody := m != modeCheck
 	coll := f.pages
-	if m != modePage && m != modeFile {
+	if m != modePage && m != modeFile && m != modeAttachment {
 		coll = f.links
+	}
+	limit := 0
+	if m == modeAttachment {
+		limit = o.MaxAttachmentBytes
 	}
 	method := http.MethodGet
 	if !wantBody {
@@ -249,11 +261,11 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 	attempts := 0
 	for {
 		attempts++
-		rw = f.once(coll, method, u, wantBody, m == modeFile, cached)
+		rw = f.once(coll, method, u, wantBody, m == modeFile || m == modeAttachment, limit, cached)
 		if !wantBody && method == http.MethodHead && (rw.status >= 400 || rw.status == 0 && rw.err != nil && !errors.Is(rw.err, errRefused) && !errors.Is(rw.err, errRobots)) {
 			// HEAD refused or unsupported: ask again with GET, headers only.
 			method = http.MethodGet
-			rw = f.once(coll, method, u, false, false, nil)
+			rw = f.once(coll, method, u, false, false, 0, nil)
 		}
 		if attempts > o.Retries || !transient(rw.status, rw.err) || ctx.Err() != nil {
 			break
@@ -281,10 +293,10 @@ func (f *fetcher) get(ctx context.Context, u *url.URL, role evidence.Role, m mod
 // but without a robots check of its own.
 func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
 	start := f.opts.Now()
-	rw := f.once(f.links, http.MethodGet, u, true, false, nil)
+	rw := f.once(f.links, http.MethodGet, u, true, false, 0, nil)
 	for attempt := 1; attempt <= f.opts.Retries && transient(rw.status, rw.err) && ctx.Err() == nil; attempt++ {
 		time.Sleep(backoff(f.opts.RetryBase, attempt))
-		rw = f.once(f.links, http.MethodGet, u, true, false, nil)
+		rw = f.once(f.links, http.MethodGet, u, true, false, 0, nil)
 	}
 	r := f.finish(u, evidence.RoleRobots, http.MethodGet, rw, 1, start)
 	if f.onRobots != nil {
@@ -295,8 +307,8 @@ func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
 
 // once makes a single colly request; with a cached page it asks the server
 // to answer 304 when the page has not changed.
-func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody, anyType bool, cached *CachedPage) *raw {
-	rw := &raw{wantBody: wantBody, anyType: anyType, cached: cached}
+func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody, anyType bool, limit int, cached *CachedPage) *raw {
+	rw := &raw{wantBody: wantBody, anyType: anyType, limit: limit, cached: cached}
 	if coll == f.pages && !f.scope.allows(u) {
 		rw.err = fmt.Errorf("%s is outside the unit's hosts: %w", u.Host, errRefused)
 		return rw
@@ -369,6 +381,10 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 	if o.Cache != nil && rw.wantBody && rw.body != nil && rw.status == http.StatusOK && rw.err == nil && (fe.ETag != "" || fe.LastModified != "") && !(len(rw.body) >= o.MaxBodyBytes) {
 		o.Cache.Put(fe.URL, CachedPage{ETag: fe.ETag, LastModified: fe.LastModified, ContentType: rw.contentType, Body: rw.body})
 	}
+	if rw.limit > 0 && len(rw.body) > rw.limit {
+		// No length announced, and more than the limit arrived.
+		rw.tooLarge = true
+	}
 	if rw.body != nil {
 		sum := sha256.Sum256(rw.body)
 		fe.SHA256 = hex.EncodeToString(sum[:])
@@ -406,7 +422,11 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 	}
 	if rw.tooLarge {
 		fe.Class = evidence.ClassTooLarge
-		fe.Error = fmt.Sprintf("body larger than %d bytes (Content-Length %s)", o.MaxBodyBytes, rw.header.Get("Content-Length"))
+		limit := o.MaxBodyBytes
+		if rw.limit > 0 {
+			limit = rw.limit
+		}
+		fe.Error = fmt.Sprintf("body larger than %d bytes (Content-Length %s)", limit, rw.header.Get("Content-Length"))
 	}
 	if rw.err != nil && rw.status != 0 && fe.Class == evidence.ClassOK {
 		// Headers arrived but the body broke off.

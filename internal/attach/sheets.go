@@ -47,11 +47,10 @@ func ReadSheets(ctx context.Context, kind Kind, data []byte) ([]Sheet, error) {
 		return xlsxSheets(data)
 	case KindXLS:
 		sheets, err := xlsSheets(data)
-		if err == nil || errors.Is(err, ErrTruncated) {
+		if !errors.Is(err, errBIFFVersion) {
 			return sheets, err
 		}
-		// Another BIFF version, or a file the direct reader does not know:
-		// LibreOffice may.
+		// An Excel 5 or older workbook: LibreOffice reads those.
 		x, cerr := convert(ctx, data, "xls", "xlsx")
 		if cerr != nil {
 			return nil, fmt.Errorf("read xls: %v; %w", err, cerr)

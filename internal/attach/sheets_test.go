@@ -151,7 +151,7 @@ func TestBIFFStrings(t *testing.T) {
 
 func TestConvertToolError(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	_, err := ReadSheets(context.Background(), KindXLS, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
+	_, err := convert(context.Background(), nil, "xls", "xlsx")
 	var te *ToolError
 	if !errors.As(err, &te) || te.Package != "libreoffice-calc-nogui" {
 		t.Errorf("err = %v", err)

@@ -44,6 +44,23 @@ const (
 	recString     = 0x0207
 )
 
+// IsCompound reports whether data is an OLE2 compound file holding a
+// stream named stream (WordDocument for a Word 97-2003 document, Workbook
+// for an Excel 97-2003 workbook): a cheap test before LibreOffice is
+// started on a file that could only fail.
+func IsCompound(data []byte, stream string) bool {
+	doc, err := mscfb.New(bytes.NewReader(data))
+	if err != nil {
+		return false
+	}
+	for f, err := doc.Next(); err == nil; f, err = doc.Next() {
+		if f.Name == stream {
+			return true
+		}
+	}
+	return false
+}
+
 // record is one BIFF record.
 type record struct {
 	typ  uint16

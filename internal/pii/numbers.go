@@ -374,6 +374,28 @@ func upper(c byte) byte {
 	return c
 }
 
+// MaskCandidates masks the candidates in s, as Scan masks them, and
+// leaves every other character as it is: what evidence keeps of a page's
+// labels, titles and text.
+func MaskCandidates(s string) string {
+	if !hasDigits(s, 11) {
+		return s
+	}
+	ms := findNumbers(s)
+	if len(ms) == 0 {
+		return s
+	}
+	var b strings.Builder
+	at := 0
+	for _, m := range ms {
+		b.WriteString(s[at:m.start])
+		b.WriteString(m.masked)
+		at = m.end
+	}
+	b.WriteString(s[at:])
+	return b.String()
+}
+
 // MaskText masks the personal numbers in free text (a column header, a
 // quoted line): every candidate as Scan would mask it, and every other run
 // of seven or more digits down to its first three and last two, so that

@@ -273,3 +273,16 @@ func BenchmarkScan(b *testing.B) {
 		d.Scan(in)
 	}
 }
+
+func TestMaskCandidates(t *testing.T) {
+	for in, want := range map[string]string{
+		"联系电话：13812345678（王）":         "联系电话：138****5678（王）",
+		"索引号：11110116123456789A/2025": "索引号：11110116123456789A/2025",
+		"电话：010-69641234":             "电话：010-69641234",
+		"身份证" + id1 + "号":             "身份证110105********" + id1[14:] + "号",
+	} {
+		if got := MaskCandidates(in); got != want {
+			t.Errorf("MaskCandidates(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
