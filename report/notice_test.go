@@ -264,7 +264,8 @@ func TestNoticeFileName(t *testing.T) {
 func TestKindName(t *testing.T) {
 	kinds := []string{"site.unreachable", "column.missing", "column.empty", "column.stale", "column.gap",
 		"field.missing", "document.metadata", "document.uninterpreted", "document.late", "report.missing",
-		"report.late", "report.incomplete", "report.inconsistent", "link.broken", "column.expiring"}
+		"report.late", "report.incomplete", "report.inconsistent", "link.broken", "column.expiring",
+		"content.privacy", "content.outdated-name"}
 	if len(kindNames) != len(kinds) {
 		t.Errorf("%d kinds named, SPEC §5 has %d", len(kindNames), len(kinds))
 	}
