@@ -77,13 +77,13 @@ func newContent(p *ContentPlan) *content {
 }
 
 // scanPage scans a read item page: its text, and its attachments when the
-// plan asks.
-func (u *unitCrawl) scanPage(ctx context.Context, p *Page, title string) *evidence.ContentScan {
+// plan asks and files is true.
+func (u *unitCrawl) scanPage(ctx context.Context, p *Page, title string, files bool) *evidence.ContentScan {
 	c := u.content
 	in, lines := pageInput(p, u.template, title)
 	cs := &evidence.ContentScan{}
 	u.scanText(cs, in, lines, c.plan.Names)
-	if c.plan.Attachments && c.det != nil && !u.o.NoAttachments {
+	if files && c.plan.Attachments && c.det != nil && !u.o.NoAttachments {
 		seen := map[string]bool{}
 		for _, a := range p.Anchors() {
 			s := a.URL.String()

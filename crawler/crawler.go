@@ -620,7 +620,8 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 		doc.Links = pr.page.ContentLinks()
 		doc.Quoted = pr.page.Quoted()
 		if u.content != nil {
-			doc.Content = u.scanPage(ctx, pr.page, strings.TrimSpace(it.Title+" "+doc.Title))
+			// A report's files are the report reader's (readReportFile).
+			doc.Content = u.scanPage(ctx, pr.page, strings.TrimSpace(it.Title+" "+doc.Title), spec.Read != ReadReport)
 		}
 		if spec.Read == ReadReport {
 			doc.Report = ParseReport(pr.page)

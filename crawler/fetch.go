@@ -393,7 +393,11 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 	}
 	var text string
 	var parseErr error
-	if rw.body != nil && rw.wantBody && isHTMLType(rw.contentType) {
+	// An attachment read for its text is parsed as a page only when the
+	// server says it is HTML (an error page in a file's place): a CSV sent
+	// as text/plain is a file.
+	asPage := isHTMLType(rw.contentType) && (rw.limit == 0 || strings.Contains(strings.ToLower(rw.contentType), "html"))
+	if rw.body != nil && rw.wantBody && asPage {
 		base := u
 		if fe.FinalURL != "" {
 			if fu, err := url.Parse(fe.FinalURL); err == nil {

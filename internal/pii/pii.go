@@ -17,6 +17,7 @@
 package pii
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -205,30 +206,38 @@ func (d *Detector) Scan(in Input) Result {
 				}
 			}
 		}
+		gap := false // a blank row after the header ended the table
 		for ri, row := range p.Rows {
 			num := ri + 1
 			if ri < len(p.RowNums) {
 				num = p.RowNums[ri]
 			}
+			if ri > 0 && ri < len(p.RowNums) && p.RowNums[ri] > p.RowNums[ri-1]+1 && ri > header {
+				gap = true
+			}
+			// A row of the table: after its header, before a blank row,
+			// with two cells or more (a line of text below a sheet's
+			// table fills one).
+			inTable := header >= 0 && ri > header && !gap && filled(row) >= 2
 			for ci, cell := range row {
 				res.Runes += utf8.RuneCountInString(cell)
 				if !hasDigitRun(cell) {
 					continue
 				}
 				col := ""
-				if header >= 0 && ri > header && ci < len(heads) {
+				if inTable && ci < len(heads) {
 					col = heads[ci]
 				}
 				for _, m := range findNumbers(cell) {
 					ctx := d.context(squeeze(col) + " " + before(cell, m.start))
-					key := string(m.kind) + "\x00" + m.form + "\x00" + p.Name + "\x00" + col + "\x00" + strings.Join(ctx, ",")
+					key := string(m.kind) + "\x00" + m.form + "\x00" + p.Name + "\x00" + col + "\x00" + strings.Join(ctx, ",") + "\x00" + fmt.Sprint(person && inTable)
 					gi, ok := index[key]
 					if !ok {
 						gi = len(res.Groups)
 						index[key] = gi
 						res.Groups = append(res.Groups, Group{
 							Kind: m.kind, Form: m.form, Part: p.Name, Column: cut(MaskText(strings.TrimSpace(col)), 16),
-							Example: m.masked, PersonTable: person && ri > header, Context: ctx,
+							Example: m.masked, PersonTable: person && inTable, Context: ctx,
 						})
 					}
 					g := &res.Groups[gi]
@@ -241,6 +250,17 @@ func (d *Detector) Scan(in Input) Result {
 		}
 	}
 	return res
+}
+
+// filled counts a row's non-blank cells.
+func filled(row []string) int {
+	n := 0
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // headerRow returns the index of the row heading a table's columns: the

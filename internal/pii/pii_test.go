@@ -172,13 +172,18 @@ func TestScan(t *testing.T) {
 // row above the header names the list.
 func TestScan_SheetRows(t *testing.T) {
 	d := New(DefaultVocabulary())
-	got := d.Scan(Input{Title: "附件1.xlsx", Parts: []Part{{Name: "工作表“Sheet1”", Table: true, RowNums: []int{1, 3, 4}, Rows: [][]string{
+	got := d.Scan(Input{Title: "附件1.xlsx", Parts: []Part{{Name: "工作表“Sheet1”", Table: true, RowNums: []int{1, 3, 4, 5, 7}, Rows: [][]string{
 		{"2025年拟表彰人员花名册"},
-		{"姓名", "身份证号"},
-		{"张三", id1},
+		{"姓名", "身份证号", "手机"},
+		{"张三", id1, "13812345678"},
+		{"李四", "", "13812345679"},
+		{"联系人：王老师，联系电话：13900001111"}, // below a blank row: not a person's
 	}}}})
-	if len(got.Groups) != 1 || got.Groups[0].Rows[0] != 4 || !got.Groups[0].PersonTable {
+	if len(got.Groups) != 3 || got.Groups[0].Rows[0] != 4 || !got.Groups[0].PersonTable || got.Groups[1].Count != 2 || !got.Groups[1].PersonTable {
 		t.Errorf("groups %+v", got.Groups)
+	}
+	if g := got.Groups[2]; g.PersonTable || g.Column != "" || strings.Join(g.Context, ",") != "联系人,联系电话" {
+		t.Errorf("the note below the table: %+v", g)
 	}
 	if diff := cmp.Diff([]string{"花名册", "名册"}, got.Lists); diff != "" {
 		t.Errorf("lists (-want +got):\n%s", diff)
