@@ -238,7 +238,7 @@ func (u *unitCrawl) readFile(ctx context.Context, fu *url.URL, linkText string) 
 	r := u.f.get(ctx, fu, evidence.RoleAttach, modeAttachment)
 	u.record(r)
 	u.storePage(key, r)
-	fs := &evidence.FileScan{URL: key}
+	fs := &evidence.FileScan{URL: key, Text: pii.MaskCandidates(strings.TrimSpace(linkText))}
 	switch {
 	case r.fetch.Class == evidence.ClassTooLarge || r.fetch.Truncated:
 		fs.Unread = fmt.Sprintf("the file is larger than the %d-byte cap for attachments and was not read", u.o.MaxAttachmentBytes)

@@ -85,6 +85,8 @@ type FileScan struct {
 	// URL is the file's URL; its request is among the unit's fetches
 	// (role attachment).
 	URL string `json:"url"`
+	// Text is the text of the page's link to the file, numbers masked.
+	Text string `json:"text,omitempty"`
 	// Kind is the file's type as read: pdf, docx, doc, xlsx, xls, csv.
 	Kind string `json:"kind,omitempty"`
 	// Unread says why the file's text could not be read (not fetched, too

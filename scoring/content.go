@@ -94,19 +94,26 @@ func personalDetail(c *rules.Check, groups []evidence.PersonalGroup, lists []str
 	return strings.Join(parts, "、")
 }
 
-// rowsText says which rows: 第2、4行, or 第3至152行 for many.
+// rowsText says which rows: 第2、4行; 第3至9行 for a run; 第3至22行等
+// when more were found than the rows kept.
 func rowsText(rows []int, count int) string {
 	if len(rows) == 0 {
 		return ""
 	}
-	if len(rows) <= 5 && count <= len(rows) {
-		s := make([]string, len(rows))
-		for i, r := range rows {
-			s[i] = strconv.Itoa(r)
-		}
-		return "第" + strings.Join(s, "、") + "行"
+	run := rows[len(rows)-1]-rows[0] == len(rows)-1
+	switch {
+	case count > len(rows):
+		return fmt.Sprintf("第%d至%d行等", rows[0], rows[len(rows)-1])
+	case run && len(rows) > 2:
+		return fmt.Sprintf("第%d至%d行", rows[0], rows[len(rows)-1])
+	case len(rows) > 5:
+		return fmt.Sprintf("第%d至%d行中", rows[0], rows[len(rows)-1])
 	}
-	return fmt.Sprintf("第%d至%d行等", rows[0], rows[len(rows)-1])
+	s := make([]string, len(rows))
+	for i, r := range rows {
+		s[i] = strconv.Itoa(r)
+	}
+	return "第" + strings.Join(s, "、") + "行"
 }
 
 // privacy judges the personal numbers on the pages read and in their
@@ -120,7 +127,7 @@ func (j *judge) privacy(c *rules.Check) {
 			if d == nil || d.Class != evidence.ClassOK || d.Content == nil {
 				continue
 			}
-			title := shorten(firstNonEmpty(d.Title, it.Title), 40)
+			title := shorten(firstNonEmpty(it.Title, d.Title), 40)
 			if detail := personalDetail(c, d.Content.Personal, d.Content.Lists); detail != "" && !done[it.URL] {
 				done[it.URL] = true
 				j.add(c, "content.privacy", col.ID, it.URL, it.URL,
@@ -139,7 +146,7 @@ func (j *judge) privacy(c *rules.Check) {
 				}
 				done[f.URL] = true
 				j.add(c, "content.privacy", col.ID, f.URL, f.URL,
-					fmt.Sprintf("文件《%s》的附件“%s”公开了未脱敏的个人信息：%s", title, fileName(f.URL), detail), "",
+					fmt.Sprintf("文件《%s》的附件“%s”公开了未脱敏的个人信息：%s", title, shorten(firstNonEmpty(f.Text, fileName(f.URL)), 40), detail), "",
 					j.ref(f.URL, "附件（含个人信息）"), j.ref(it.URL, "附件所在页面"))
 			}
 		}
@@ -222,7 +229,7 @@ func (j *judge) outdatedNames(c *rules.Check) {
 			}
 			done[it.URL] = true
 			j.add(c, "content.outdated-name", col.ID, it.URL, it.URL,
-				fmt.Sprintf("文件《%s》（%s%s）仍以已撤销或更名的机构名称作为现行机构表述：%s", shorten(firstNonEmpty(d.Title, it.Title), 40), what, own, strings.Join(uses, "；")),
+				fmt.Sprintf("文件《%s》（%s%s）仍以已撤销或更名的机构名称作为现行机构表述：%s", shorten(firstNonEmpty(it.Title, d.Title), 40), what, own, strings.Join(uses, "；")),
 				"", j.ref(it.URL, "文件页面"))
 		}
 	}

@@ -59,6 +59,8 @@ func TestPrivacy(t *testing.T) {
 		{"a table of persons", []*evidence.ContentScan{{Personal: []evidence.PersonalGroup{id, personMobile, contact}}},
 			[]brief{{"content.privacy", doc0, "deduction"}},
 			"身份证号码2个（表格1第2、3行，如110105********1234）、手机号码1个（表格1第2行，如138****5678）"},
+		{"many rows", []*evidence.ContentScan{{Personal: []evidence.PersonalGroup{func() evidence.PersonalGroup { g := id; g.Count, g.Rows = 7, []int{3, 4, 5, 6, 7, 8, 9}; return g }()}}},
+			[]brief{{"content.privacy", doc0, "deduction"}}, "身份证号码7个（表格1第3至9行，如"},
 		{"a contact line on a list page", []*evidence.ContentScan{{Lists: []string{"公示"}, Personal: []evidence.PersonalGroup{contact}}}, nil, ""},
 		{"a loose mobile on a list page", []*evidence.ContentScan{{Lists: []string{"名单"}, Personal: []evidence.PersonalGroup{loose}}},
 			[]brief{{"content.privacy", doc0, "deduction"}}, "手机号码1个（正文第3行，如137****2222）"},
