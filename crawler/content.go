@@ -445,33 +445,44 @@ func (u *unitCrawl) keepBody(r *response) {
 func FindNames(lines []string, names []string) []evidence.NameUse {
 	type use struct {
 		name       string
-		start, end int
+		start, end int // in the line
+	}
+	// One search per name over the whole text, not per line: most
+	// documents name none.
+	text := strings.Join(lines, "\n")
+	starts := make([]int, len(lines))
+	for i, at := 1, 0; i < len(lines); i++ {
+		at += len(lines[i-1]) + 1
+		starts[i] = at
+	}
+	byLine := map[int][]use{}
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		for at := 0; ; {
+			i := strings.Index(text[at:], n)
+			if i < 0 {
+				break
+			}
+			s, e := at+i, at+i+len(n)
+			at = e
+			if strings.HasSuffix(n, "部") {
+				if r, _ := utf8.DecodeRuneInString(text[e:]); strings.ContainsRune("门署分位件队落首", r) {
+					continue
+				}
+			}
+			li := sort.SearchInts(starts, s+1) - 1
+			byLine[li] = append(byLine[li], use{n, s - starts[li], e - starts[li]})
+		}
 	}
 	byName := map[string]*evidence.NameUse{}
-	for _, line := range lines {
-		var uses []use
-		for _, n := range names {
-			if n == "" {
-				continue
-			}
-			for at := 0; ; {
-				i := strings.Index(line[at:], n)
-				if i < 0 {
-					break
-				}
-				s, e := at+i, at+i+len(n)
-				at = e
-				if strings.HasSuffix(n, "部") {
-					if r, _ := utf8.DecodeRuneInString(line[e:]); strings.ContainsRune("门署分位件队落首", r) {
-						continue
-					}
-				}
-				uses = append(uses, use{n, s, e})
-			}
-		}
+	for li := range lines {
+		uses := byLine[li]
 		if len(uses) == 0 {
 			continue
 		}
+		line := lines[li]
 		// The longest name wins where names overlap.
 		sort.Slice(uses, func(i, j int) bool {
 			if uses[i].start != uses[j].start {

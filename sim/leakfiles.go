@@ -169,15 +169,15 @@ func csvFile(d *Disclosure) []byte {
 
 // --- PDF ---
 
-// pdfFile writes one A4 landscape page: the title, the table in columns
-// wide enough for their cells, the notes below a blank line. The font is
-// a CID font (Identity-H, each code a Unicode code point, every glyph one
-// em wide) whose ToUnicode map tells a text extractor the characters.
+// pdfFile writes A4 landscape pages: the title, the table in columns
+// wide enough for their cells (its header repeated on every page, 30
+// rows a page), the notes below a blank line. The font is a CID font
+// (Identity-H, each code a Unicode code point, every glyph one em wide)
+// whose ToUnicode map tells a text extractor the characters.
 func pdfFile(d *Disclosure) []byte {
-	const size, left, top, lead = 10.0, 40.0, 550.0, 16.0
-	rows := append([][]string{d.Header}, d.Rows...)
+	const size, left, top, lead, perPage = 10.0, 40.0, 550.0, 16.0, 30
 	widths := make([]int, len(d.Header))
-	for _, r := range rows {
+	for _, r := range append([][]string{d.Header}, d.Rows...) {
 		for i, c := range r {
 			if i < len(widths) {
 				widths[i] = max(widths[i], len([]rune(c)))
@@ -185,6 +185,7 @@ func pdfFile(d *Disclosure) []byte {
 		}
 	}
 	used := map[rune]bool{}
+	var pages []string
 	var content strings.Builder
 	show := func(x, y float64, s string) {
 		if s == "" {
@@ -197,12 +198,7 @@ func pdfFile(d *Disclosure) []byte {
 		}
 		fmt.Fprintf(&content, "BT /F1 %g Tf 1 0 0 1 %.1f %.1f Tm <%s> Tj ET\n", size, x, y, hex.String())
 	}
-	y := top
-	if d.Title != "" {
-		show(left, y, d.Title)
-		y -= 2 * lead
-	}
-	for _, r := range rows {
+	row := func(y float64, r []string) {
 		x := left
 		for i, c := range r {
 			show(x, y, c)
@@ -210,24 +206,50 @@ func pdfFile(d *Disclosure) []byte {
 				x += float64(widths[i]+3) * size
 			}
 		}
+	}
+	y := top
+	if d.Title != "" {
+		show(left, y, d.Title)
+		y -= 2 * lead
+	}
+	for i := 0; i == 0 || i < len(d.Rows); i += perPage {
+		if i > 0 {
+			pages = append(pages, content.String())
+			content.Reset()
+			y = top
+		}
+		row(y, d.Header)
 		y -= lead
+		for _, r := range d.Rows[i:min(i+perPage, len(d.Rows))] {
+			row(y, r)
+			y -= lead
+		}
 	}
 	y -= lead
 	for _, n := range d.Notes {
 		show(left, y, n)
 		y -= lead
 	}
+	pages = append(pages, content.String())
 	cmap := toUnicodeCMap(used)
-	stream := content.String()
+	// Objects: 1 catalog, 2 pages, 3 font, 4 CID font, 5 descriptor,
+	// 6 ToUnicode, then a page and its content for each page.
+	var kids []string
+	for i := range pages {
+		kids = append(kids, fmt.Sprintf("%d 0 R", 7+2*i))
+	}
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(stream), stream),
-		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R /DW 1000 /CIDToGIDMap /Identity >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(cmap), cmap),
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages)),
+		"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [4 0 R] /ToUnicode 6 0 R >>",
+		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 5 0 R /DW 1000 /CIDToGIDMap /Identity >>",
 		"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 4 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(cmap), cmap),
+	}
+	for i, p := range pages {
+		objs = append(objs,
+			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 8+2*i),
+			fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(p), p))
 	}
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
