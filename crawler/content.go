@@ -137,6 +137,7 @@ func pageInput(p *Page, template map[string]bool, title string) (pii.Input, []st
 	}
 	var order []*html.Node
 	tables := map[*html.Node]*tbl{}
+	var cells cellIndex
 	for _, seg := range p.Segments() {
 		if seg.Chrome || template[seg.Text] {
 			continue
@@ -149,7 +150,7 @@ func pageInput(p *Page, template map[string]bool, title string) (pii.Input, []st
 		if seg.Heading {
 			in.Headings = append(in.Headings, seg.Text)
 		}
-		t, col := tableOf(seg)
+		t, col := cells.of(seg)
 		if t == nil {
 			text = append(text, []string{seg.Text})
 			continue
@@ -185,25 +186,44 @@ func pageInput(p *Page, template map[string]bool, title string) (pii.Input, []st
 	return in, lines
 }
 
-// tableOf returns the table holding a segment's cell (td or th) and the
-// cell's column; nil outside tables.
-func tableOf(seg Segment) (*html.Node, int) {
+// cellIndex tells the table and column of segments' cells, in document
+// order: the column counts the cells before a cell in its row, counted on
+// from the row's last cell seen, so a long row is counted once.
+type cellIndex struct {
+	row, cell *html.Node
+	col       int
+	table     *html.Node
+}
+
+// of returns the table holding a segment's cell (td or th) and the cell's
+// column; nil outside tables.
+func (x *cellIndex) of(seg Segment) (*html.Node, int) {
 	c, row := seg.Cell, seg.Row
 	if c == nil || row == nil || (c.DataAtom != atom.Td && c.DataAtom != atom.Th) || row.DataAtom != atom.Tr {
 		return nil, 0
 	}
-	col := 0
-	for s := row.FirstChild; s != nil && s != c; s = s.NextSibling {
+	if c == x.cell {
+		return x.table, x.col
+	}
+	from, col := row.FirstChild, 0
+	if row == x.row && x.cell != nil {
+		from, col = x.cell, x.col
+	} else {
+		x.table = nil
+		for t := row.Parent; t != nil; t = t.Parent {
+			if t.Type == html.ElementNode && t.DataAtom == atom.Table {
+				x.table = t
+				break
+			}
+		}
+	}
+	for s := from; s != nil && s != c; s = s.NextSibling {
 		if s.Type == html.ElementNode && (s.DataAtom == atom.Td || s.DataAtom == atom.Th) {
 			col++
 		}
 	}
-	for t := row.Parent; t != nil; t = t.Parent {
-		if t.Type == html.ElementNode && t.DataAtom == atom.Table {
-			return t, col
-		}
-	}
-	return nil, 0
+	x.row, x.cell, x.col = row, c, col
+	return x.table, col
 }
 
 // scanFile reads an attachment for its text, once per unit and URL, within
@@ -498,20 +518,24 @@ func FindNames(lines []string, names []string) []evidence.NameUse {
 			kept = append(kept, x)
 		}
 		prevFormer, prevEnd := false, -1
+		open, counted := 0, 0 // 《 not yet closed in line[:counted]
 		for _, x := range kept {
 			nu := byName[x.name]
 			if nu == nil {
 				nu = &evidence.NameUse{Name: x.name}
 				byName[x.name] = nu
 			}
-			pre := line[:x.start]
+			seg := line[counted:x.start]
+			open = max(0, open+strings.Count(seg, "《")-strings.Count(seg, "》"))
+			counted = x.start
+			pre := line[max(0, x.start-8):x.start]
 			former := strings.HasSuffix(strings.TrimRight(pre, " "), "原")
 			if !former && prevFormer && prevEnd >= 0 {
 				between := strings.TrimSpace(line[prevEnd:x.start])
 				former = between == "、" || between == "和" || between == "及" || between == "与" || between == ","
 			}
 			switch {
-			case strings.Count(pre, "《") > strings.Count(pre, "》"):
+			case open > 0:
 				nu.Quoted++
 				former = false
 			case former:

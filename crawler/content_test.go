@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -323,6 +324,20 @@ func TestContentScan_Budget(t *testing.T) {
 	}
 }
 
+// TestFindNames_Long: a line naming an organ tens of thousands of times
+// is read in linear time.
+func TestFindNames_Long(t *testing.T) {
+	line := strings.Repeat("》农业部、《农业部通知》，原农业部；", 20000)
+	start := time.Now()
+	got := FindNames([]string{line}, []string{"农业部"})
+	if len(got) != 1 || got[0].Current != 20000 || got[0].Quoted != 20000 || got[0].Former != 20000 {
+		t.Errorf("%+v", got)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
 func TestFindNames(t *testing.T) {
 	names := []string{"国家工商行政管理总局", "农业部", "北京市怀柔区环境保护局", "怀柔区环境保护局"}
 	got := FindNames([]string{
@@ -339,5 +354,29 @@ func TestFindNames(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestPageInput_WideTable: a row of 50,000 cells is split in linear time,
+// each cell in its column.
+func TestPageInput_WideTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><body><table><tr>")
+	for i := 0; i < 50000; i++ {
+		fmt.Fprintf(&b, "<td>c%d</td>", i)
+	}
+	b.WriteString("</tr><tr><td>姓名</td><td>" + leakID1 + "</td></tr></table></body></html>")
+	u, _ := url.Parse("http://unit.test/a.html")
+	p, err := ParsePage(u, []byte(b.String()), "text/html; charset=utf-8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	in, _ := pageInput(p, nil, "")
+	if len(in.Parts) != 1 || len(in.Parts[0].Rows[0]) != 50000 || in.Parts[0].Rows[0][49999] != "c49999" || in.Parts[0].Rows[1][1] != leakID1 {
+		t.Fatalf("parts %d", len(in.Parts))
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
 	}
 }

@@ -122,75 +122,76 @@ func findNumbers(s string) []match {
 	return out
 }
 
-// candidates reads a token: its groups joined when they make a number in
-// the way people space them (138 1234 5678; 6222 0202 0011 2233 445;
-// 110105 19900307 1234), else each group on its own.
+// candidates reads a token's groups from left to right: groups that make
+// a number the way people space one (138 1234 5678; 6222 0202 0011 2233
+// 445; 110105 19900307 1234) are read together, any other group on its
+// own; so a run of spaced numbers yields each of them.
 func (t token) candidates() []match {
-	if len(t.groups) > 1 {
-		lens := make([]int, len(t.groups))
-		var all strings.Builder
-		for i, g := range t.groups {
-			lens[i] = len(g.digits)
-			all.WriteString(g.digits)
-		}
-		joined := all.String()
-		ok := false
-		switch {
-		case !t.x && equalInts(lens, 3, 4, 4):
-			ok = true
-		case !t.x && cardGroups(lens):
-			ok = true
-		case equalInts(lens, 6, 8, 4) || t.x && equalInts(lens, 6, 8, 3):
-			ok = true
-		}
-		if ok {
-			if m, found := classify(joined, t.x); found {
-				m.start, m.end = t.groups[0].start, t.end
-				return []match{m}
-			}
-		}
-	}
 	var out []match
-	for i, g := range t.groups {
-		x := t.x && i == len(t.groups)-1
-		if m, found := classify(g.digits, x); found {
-			m.start, m.end = g.start, g.end
-			if x {
-				m.end = t.end
-			}
-			out = append(out, m)
+	gs := t.groups
+	xAt := -1 // the group the final X follows
+	if t.x {
+		xAt = len(gs) - 1
+	}
+	join := func(i, n int) (string, bool) {
+		var b strings.Builder
+		for _, g := range gs[i : i+n] {
+			b.WriteString(g.digits)
 		}
+		return b.String(), xAt == i+n-1
+	}
+	lens := func(i int, want ...int) bool {
+		if i+len(want) > len(gs) {
+			return false
+		}
+		for k, n := range want {
+			if len(gs[i+k].digits) != n {
+				return false
+			}
+		}
+		return true
+	}
+	emit := func(m match, i, n int) {
+		m.start, m.end = gs[i].start, gs[i+n-1].end
+		if xAt == i+n-1 {
+			m.end = t.end
+		}
+		out = append(out, m)
+	}
+	for i := 0; i < len(gs); {
+		var spans [][]int // (groups) patterns to try at i, longest first
+		if lens(i, 6, 8, 4) || xAt == i+2 && lens(i, 6, 8, 3) {
+			spans = append(spans, []int{3})
+		}
+		if lens(i, 4, 4, 4, 4) {
+			if i+4 < len(gs) && len(gs[i+4].digits) <= 3 {
+				spans = append(spans, []int{5})
+			}
+			spans = append(spans, []int{4})
+		}
+		if lens(i, 3, 4, 4) {
+			spans = append(spans, []int{3})
+		}
+		done := false
+		for _, sp := range spans {
+			n := sp[0]
+			d, x := join(i, n)
+			if m, ok := classify(d, x); ok {
+				emit(m, i, n)
+				i += n
+				done = true
+				break
+			}
+		}
+		if done {
+			continue
+		}
+		if m, ok := classify(gs[i].digits, xAt == i); ok {
+			emit(m, i, 1)
+		}
+		i++
 	}
 	return out
-}
-
-func equalInts(a []int, b ...int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// cardGroups reports whether group lengths are those of a card written in
-// fours: 4-4-4-4 with a last group of 1 to 4 digits more at most.
-func cardGroups(lens []int) bool {
-	if len(lens) < 4 || len(lens) > 5 {
-		return false
-	}
-	for i, n := range lens {
-		if i < 4 && n != 4 {
-			return false
-		}
-		if i == 4 && (n < 1 || n > 3) {
-			return false
-		}
-	}
-	return true
 }
 
 // classify says what a run of digits (with a final X when x) is.
@@ -396,8 +397,8 @@ func MaskCandidates(s string) string {
 	return b.String()
 }
 
-// MaskText masks the personal numbers in free text (a column header, a
-// quoted line): every candidate as Scan would mask it, and every other run
+// MaskText masks the personal numbers in a short free text (a column
+// header, a quoted line): every candidate as Scan would mask it, and every other run
 // of seven or more digits down to its first three and last two, so that
 // no number that might be a person's survives in what is kept or shown.
 func MaskText(s string) string {

@@ -236,7 +236,7 @@ func (d *Detector) Scan(in Input) Result {
 						gi = len(res.Groups)
 						index[key] = gi
 						res.Groups = append(res.Groups, Group{
-							Kind: m.kind, Form: m.form, Part: p.Name, Column: cut(MaskText(strings.TrimSpace(col)), 16),
+							Kind: m.kind, Form: m.form, Part: p.Name, Column: cut(MaskText(cut(strings.TrimSpace(col), 64)), 16),
 							Example: m.masked, PersonTable: person && inTable, Context: ctx,
 						})
 					}
@@ -308,7 +308,13 @@ func (d *Detector) anyWord(s string, ws []string) string {
 // before returns the text of s before byte offset i on the same line, at
 // most contextRunes runes, from the last sentence break on.
 func before(s string, i int) string {
-	s = s[:i]
+	// A window of the last runes only: a long cell holding many numbers
+	// is read in linear time.
+	from := max(0, i-contextRunes*utf8.UTFMax)
+	for from < i && !utf8.RuneStart(s[from]) {
+		from++
+	}
+	s = s[from:i]
 	if k := strings.LastIndexAny(s, "。；;！!？?\n"); k >= 0 {
 		_, n := utf8.DecodeRuneInString(s[k:])
 		s = s[k+n:]

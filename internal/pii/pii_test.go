@@ -95,6 +95,9 @@ func TestFindNumbers(t *testing.T) {
 		{"卡号" + card1, []m{{"card", "", card1[:4] + strings.Repeat("*", len(card1)-8) + card1[len(card1)-4:]}}},
 		{"卡号 " + card1[:4] + " " + card1[4:8] + " " + card1[8:12] + " " + card1[12:16] + " " + card1[16:], []m{{"card", "", card1[:4] + strings.Repeat("*", len(card1)-8) + card1[len(card1)-4:]}}},
 		{"2025-03-12 13812345678", []m{{"mobile", "", "138****5678"}}},
+		{"手机 138 1234 5678 139 0000 1111", []m{{"mobile", "", "138****5678"}, {"mobile", "", "139****1111"}}},
+		{"13812345678 13900001111、13700002222", []m{{"mobile", "", "138****5678"}, {"mobile", "", "139****1111"}, {"mobile", "", "137****2222"}}},
+		{"身份证 110105 19900307 " + id1[14:], []m{{"id", "", "110105********" + id1[14:]}}},
 		// Not candidates.
 		{"110105********1234", nil},
 		{"138****5678", nil},
@@ -191,6 +194,30 @@ func TestScan_SheetRows(t *testing.T) {
 }
 
 var digitsRE = regexp.MustCompile(`\d{7,}`)
+
+// TestScan_Pathological: long runs of digits, spaced digits and numbers
+// are read in linear time.
+func TestScan_Pathological(t *testing.T) {
+	d := New(DefaultVocabulary())
+	huge := []string{
+		strings.Repeat("1", 1<<20),
+		strings.Repeat("1 ", 1<<19),
+		strings.Repeat("13812345678 ", 1<<16),
+		strings.Repeat("１３８１２３４５６７８，", 1<<15),
+	}
+	for i, s := range huge {
+		res := d.Scan(Input{Parts: []Part{{Name: "正文", Rows: [][]string{{s}}}}})
+		want := []int{0, 0, 1 << 16, 1 << 15}[i]
+		if got := res.Count(KindMobile); got != want {
+			t.Errorf("case %d: %d mobiles, want %d", i, got, want)
+		}
+		for _, g := range res.Groups {
+			if len(g.Rows) > MaxRows {
+				t.Errorf("case %d: %d rows kept", i, len(g.Rows))
+			}
+		}
+	}
+}
 
 func TestMaskText(t *testing.T) {
 	for _, s := range []string{
