@@ -26,8 +26,8 @@ var personalNames = map[string]string{
 }
 
 // countsPersonal reports whether a group of candidates counts under
-// privacy check c, whose words are v, on a page or file whose list words
-// are lists.
+// privacy check c (by its words: c.Vocabulary) on a page or file whose
+// list words are lists.
 func countsPersonal(c *rules.Check, g evidence.PersonalGroup, lists []string) bool {
 	v := c.Vocabulary()
 	if !c.Counts(g.Kind) {
