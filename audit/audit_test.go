@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,13 @@ func TestPlanFor(t *testing.T) {
 	}
 	if tp := PlanFor(rs, asOf, "township"); len(tp.Columns) != 9 {
 		t.Errorf("township plan has %d columns", len(tp.Columns))
+	}
+	// The content checks: the privacy check's words, its attachments, and
+	// every listed name with its other forms.
+	c := p.Content
+	if c == nil || c.Personal == nil || !c.Attachments || len(c.Names) != len(rs.ListedNames()) || c.Names[1] != "国家工商总局" ||
+		!slices.Contains(c.Personal.ContactWords, "联系电话") || !slices.Contains(c.Personal.PersonHeaders, "姓名") {
+		t.Errorf("content plan %+v", c)
 	}
 }
 

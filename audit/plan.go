@@ -1,8 +1,11 @@
 package audit
 
 import (
+	"slices"
+
 	"gongkai/crawler"
 	"gongkai/evidence"
+	"gongkai/internal/pii"
 	"gongkai/rules"
 	"gongkai/scoring"
 	"gongkai/units"
@@ -32,6 +35,24 @@ func PlanFor(rs *rules.Ruleset, asOf evidence.Date, unitType string) *crawler.Pl
 			reads[c.Column] = crawler.ReadReport
 		case rules.KindLinkHealth:
 			p.CheckExternal = p.CheckExternal || c.External
+		case rules.KindPrivacy:
+			if p.Content == nil {
+				p.Content = &crawler.ContentPlan{}
+			}
+			v := c.Vocabulary()
+			if p.Content.Personal == nil {
+				p.Content.Personal = &v
+			} else {
+				p.Content.Personal = union(p.Content.Personal, v)
+			}
+			p.Content.Attachments = p.Content.Attachments || c.ReadsAttachments()
+		case rules.KindOutdatedName:
+			if p.Content == nil {
+				p.Content = &crawler.ContentPlan{}
+			}
+			if p.Content.Names == nil {
+				p.Content.Names = rs.ListedNames()
+			}
 		}
 		if c.Kind == rules.KindDocumentMetadata {
 			for _, f := range c.Fields {
@@ -62,6 +83,23 @@ func PlanFor(rs *rules.Ruleset, asOf evidence.Date, unitType string) *crawler.Pl
 		p.Columns = append(p.Columns, crawler.ColumnSpec{ID: c.ID, Names: c.Names(), Shape: shape, Read: reads[c.ID], Fields: fields[c.ID]})
 	}
 	return p
+}
+
+// union returns the words of a and b, each once, a's first.
+func union(a *pii.Vocabulary, b pii.Vocabulary) *pii.Vocabulary {
+	join := func(x, y []string) []string {
+		out := append([]string(nil), x...)
+		for _, w := range y {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	return &pii.Vocabulary{
+		PersonHeaders: join(a.PersonHeaders, b.PersonHeaders), ListWords: join(a.ListWords, b.ListWords),
+		ContactWords: join(a.ContactWords, b.ContactWords), CardWords: join(a.CardWords, b.CardWords), IDWords: join(a.IDWords, b.IDWords),
+	}
 }
 
 // TargetFor turns a units-file entry into a crawl target with its plan.

@@ -30,10 +30,17 @@
 # reused), and the same with a picture of every evidence page
 # (--screenshots), each OFFICE_REPEAT times; it needs Debian's chromium.
 #
+# The content stage (not in the default STAGES) measures what the content
+# checks cost on the same fleet: the politeness-off audit with a ruleset
+# without them, with the default ruleset reading no attachments
+# (--attachments 0: the pages' text only), and with the default ruleset
+# (the sim's attachments read too), alternating, CONTENT_REPEAT times each.
+#
 # Usage: bench/run.sh [--quick]     (--quick: 40 units, for a smoke test)
 #        STAGES="storage" bench/run.sh   (only some of: crawl peers polite storage dist)
 #        STAGES=dist bench/run.sh         (distributed audits; needs nats-server)
 #        STAGES=office bench/run.sh       (workbook, PDF notices, screenshots; needs chromium)
+#        STAGES=content bench/run.sh      (what the content checks add to an audit)
 # Needs: go, /usr/bin/time, wget, linkchecker, linkinator (installs the
 # missing ones with apt-get / npm when it can), python3 for the tables.
 set -euo pipefail
@@ -55,6 +62,7 @@ DIST_JOBS=${DIST_JOBS:-256}          # units in flight per worker (the single pr
 DIST_CONCURRENCY=${DIST_CONCURRENCY:-64}
 OFFICE_UNITS=${OFFICE_UNITS:-53}
 OFFICE_REPEAT=${OFFICE_REPEAT:-3}
+CONTENT_REPEAT=${CONTENT_REPEAT:-3}
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
 if [ "${1:-}" = "--quick" ]; then UNITS=40; SCALE=1; fi
 
@@ -72,7 +80,7 @@ go build -o "$OUT/gongkai" ./cmd/gongkai
 
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-if stage crawl || stage peers || stage polite || stage storage; then
+if stage crawl || stage peers || stage polite || stage storage || stage content; then
 echo "== serving the fleet: $UNITS units, scale $SCALE"
 "$OUT/gongkai" sim --units "$UNITS" --scale "$SCALE" --units-out "$OUT/units.yaml" > "$OUT/sim.log" 2>&1 &
 PIDS+=($!)
@@ -157,6 +165,34 @@ if stage storage; then
   "$OUT/gongkai" db stats --db "$OUT/hist.db" --format json > "$OUT/hist-after.json"
   measure backup "$OUT/gongkai" db backup --db "$OUT/hist.db" --out "$OUT/hist-backup.db"
   measure check "$OUT/gongkai" db check --db "$OUT/hist-backup.db"
+fi
+
+if stage content; then
+  echo "== content: $CONTENT_REPEAT audits each without the content checks, with them on pages only, with attachments"
+  rm -rf "$OUT/rules-nocontent"
+  "$OUT/gongkai" rules dump "$OUT/rules-nocontent" > /dev/null
+  python3 - "$OUT/rules-nocontent/checks.yaml" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r"  - id: content\.[^\n]*\n(    [^\n]*\n)*", "", s)
+open(p, "w").write(s)
+PY
+  "$OUT/gongkai" rules check "$OUT/rules-nocontent" > /dev/null
+  for i in $(seq 1 "$CONTENT_REPEAT"); do
+    for v in none pages files; do
+      case $v in
+      none) extra=(--rules "$OUT/rules-nocontent") ;;
+      pages) extra=(--attachments 0) ;;
+      files) extra=() ;;
+      esac
+      rm -f "$OUT"/content-"$v".db*
+      measure "content-$v-$i" "$OUT/gongkai" audit --units "$OUT/units.yaml" --db "$OUT/content-$v.db" "${FLATOUT[@]}" ${extra[@]+"${extra[@]}"}
+      sqlite3 "$OUT/content-$v.db" "select count(*) from fetches" > "$OUT/content-$v-$i.count"
+      sqlite3 "$OUT/content-$v.db" "select count(*) from findings where kind like 'content.%'" > "$OUT/content-$v-$i.findings"
+      sqlite3 "$OUT/content-$v.db" "select count(*), coalesce(sum(size), 0) from fetches where role = 'attachment'" > "$OUT/content-$v-$i.attach"
+    done
+  done
 fi
 
 if stage dist; then
@@ -253,6 +289,20 @@ if rows:
 peers_rates = [r[3] for r in rows if r[0] != "gongkai"]
 if rows and rows[0][0] == "gongkai" and peers_rates:
     print(f"\ngongkai / fastest peer: {rows[0][3] / max(peers_rates):.2f}x")
+if os.path.exists(os.path.join(out, "content-none-1.time")):
+    print("\n| content checks | requests | content findings | attachments read (MB) | wall (s, median) | vs without |")
+    print("|---|---:|---:|---:|---:|---:|")
+    base = None
+    for v, label in [("none", "without (ruleset without them)"), ("pages", "pages only (--attachments 0)"), ("files", "pages and attachments (default)")]:
+        walls, i = [], 1
+        while os.path.exists(os.path.join(out, f"content-{v}-{i}.time")):
+            walls.append(wall(f"content-{v}-{i}")); i += 1
+        w = median(walls)
+        n = int(open(os.path.join(out, f"content-{v}-1.count")).read().strip())
+        f = int(open(os.path.join(out, f"content-{v}-1.findings")).read().strip())
+        a, size = open(os.path.join(out, f"content-{v}-1.attach")).read().strip().split("|")
+        base = base or w
+        print(f"| {label} | {n} | {f} | {a} ({int(size) / 1e6:.1f}) | {w:.2f} ({' '.join(f'{x:.2f}' for x in walls)}) | {100 * (w - base) / base:+.1f}% |")
 if os.path.exists(os.path.join(out, "polite.time")):
     n, w, rss = rd("polite")
     largest = int(open(os.path.join(out, "polite.maxunit")).read().strip())

@@ -43,3 +43,32 @@ func BenchmarkDecodeGBK(b *testing.B) {
 		decodeBody(body, "text/html")
 	}
 }
+
+// BenchmarkContentScan measures the content scan of a document page the
+// crawler has read (its segments already split, as by the labels): the
+// parts for the detector, the personal numbers, the uses of the default
+// ruleset's listed names. The page is a real one (zj-fgw-doc).
+func BenchmarkContentScan(b *testing.B) {
+	body, err := os.ReadFile(filepath.Join("testdata", "real", "zj-fgw-doc.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, _ := url.Parse("http://fzggw.zj.gov.cn/art/2020/3/1/art_1.html")
+	p, err := ParsePage(u, body, "text/html; charset=utf-8")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.Segments()
+	plan := contentPlan()
+	for _, n := range []string{"国家工商行政管理总局", "国家工商总局", "国家质量监督检验检疫总局", "国家质检总局", "环境保护部", "国土资源部",
+		"国家海洋局", "文化部", "国家旅游局", "国家林业局", "中国银行保险监督管理委员会", "中国银保监会", "国家乡村振兴局",
+		"北京市怀柔区环境保护局", "怀柔区环境保护局", "怀柔区环保局", "北京市怀柔区农业局", "怀柔区农业局"} {
+		plan.Content.Names = append(plan.Content.Names, n)
+	}
+	uc := &unitCrawl{content: newContent(plan.Content)}
+	b.ReportAllocs()
+	for b.Loop() {
+		in, lines := pageInput(p, nil, "title")
+		uc.scanText(&evidence.ContentScan{}, in, lines, plan.Content.Names)
+	}
+}

@@ -77,6 +77,10 @@ type Plan struct {
 	Since evidence.Date
 	// CheckExternal also checks links that leave the unit's hosts.
 	CheckExternal bool
+	// Content asks for the text of the item pages read (and of their
+	// attachments) to be scanned for personal numbers and listed names;
+	// nil scans nothing.
+	Content *ContentPlan
 }
 
 // Target is one unit to crawl.
@@ -188,10 +192,12 @@ func (c *Crawler) Crawl(ctx context.Context, t Target) *evidence.UnitEvidence {
 			Started: o.Now().UTC(),
 			Bodies:  map[string][]byte{},
 		},
-		pages: map[string]*pageResult{},
-		links: map[string]*evidence.Link{},
+		pages:   map[string]*pageResult{},
+		links:   map[string]*evidence.Link{},
+		content: newContent(plan.Content),
 	}
 	u.run(ctx)
+	maskEvidence(u.ev)
 	u.ev.Finished = o.Now().UTC()
 	if o.Progress != nil {
 		o.Progress(Event{Unit: t.Unit.ID, Done: true})
@@ -247,6 +253,7 @@ type unitCrawl struct {
 	template  map[string]bool
 	portal    map[string]bool // URLs linked from the portal
 	known     map[string]bool // normalised metadata label names
+	content   *content        // nil: no content scan
 }
 
 // pageResult is a fetched page and its record.
@@ -640,6 +647,10 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 		doc.Published = pr.page.PublishedDate(doc.Meta, doc.Labels)
 		doc.Links = pr.page.ContentLinks()
 		doc.Quoted = pr.page.Quoted()
+		if u.content != nil {
+			// A report's files are the report reader's (readReportFile).
+			doc.Content = u.scanPage(ctx, pr.page, strings.TrimSpace(it.Title+" "+doc.Title), spec.Read != ReadReport)
+		}
 		if spec.Read == ReadReport {
 			doc.Report = ParseReport(pr.page)
 			if doc.Report.Year == 0 {

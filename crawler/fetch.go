@@ -81,6 +81,7 @@ type raw struct {
 	aborted     bool // stopped after headers on purpose
 	wantBody    bool
 	anyType     bool // a file: the body is wanted whatever its type
+	limit       int  // a body larger than this is too large; 0: the body cap
 	tooLarge    bool
 }
 
@@ -153,7 +154,11 @@ func newFetcher(ctx context.Context, o *Options, tr *unitTransport, sc scope, ig
 				r.Request.Abort()
 				return
 			}
-			if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > int64(o.MaxBodyBytes)*4 {
+			limit := int64(o.MaxBodyBytes) * 4
+			if rw.limit > 0 {
+				limit = int64(rw.limit)
+			}
+			if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > limit {
 				rw.tooLarge = true
 				rw.aborted = true
 				r.Request.Abort()
@@ -229,6 +234,9 @@ const (
 	// modeFile fetches an attachment of the unit (GET, whatever its type,
 	// not parsed), only within the unit's hosts.
 	modeFile
+	// modeAttachment is modeFile for an attachment read for its text: a
+	// body larger than Options.MaxAttachmentBytes is too large.
+	modeAttachment
 )
 
 // get fetches u for role. Pages are fetched with GET and parsed; link checks
@@ -290,8 +298,12 @@ func (f *fetcher) getOnce(ctx context.Context, u *url.URL, role evidence.Role, m
 	insecure := false
 	wantBody := m != modeCheck
 	coll := f.pages
-	if m != modePage && m != modeFile {
+	if m != modePage && m != modeFile && m != modeAttachment {
 		coll = f.links
+	}
+	limit := 0
+	if m == modeAttachment {
+		limit = o.MaxAttachmentBytes
 	}
 	method := http.MethodGet
 	if !wantBody {
@@ -312,11 +324,11 @@ func (f *fetcher) getOnce(ctx context.Context, u *url.URL, role evidence.Role, m
 	for {
 		attempts++
 		insecure = u.Scheme == "https" && f.tr.insecure(u.Host)
-		rw = f.once(coll, method, u, wantBody, m == modeFile, cached)
+		rw = f.once(coll, method, u, wantBody, m == modeFile || m == modeAttachment, limit, cached)
 		if !wantBody && method == http.MethodHead && (rw.status >= 400 || rw.status == 0 && rw.err != nil && !errors.Is(rw.err, errRefused) && !errors.Is(rw.err, errRobots)) {
 			// HEAD refused or unsupported: ask again with GET, headers only.
 			method = http.MethodGet
-			rw = f.once(coll, method, u, false, false, nil)
+			rw = f.once(coll, method, u, false, false, 0, nil)
 		}
 		if attempts > o.Retries || !transient(rw.status, rw.err) || ctx.Err() != nil {
 			break
@@ -358,18 +370,18 @@ func (f *fetcher) fetchRobots(ctx context.Context, u *url.URL) *response {
 func (f *fetcher) fetchRobotsOnce(ctx context.Context, u *url.URL) *response {
 	start := f.opts.Now()
 	insecure := u.Scheme == "https" && f.tr.insecure(u.Host)
-	rw := f.once(f.links, http.MethodGet, u, true, false, nil)
+	rw := f.once(f.links, http.MethodGet, u, true, false, 0, nil)
 	for attempt := 1; attempt <= f.opts.Retries && transient(rw.status, rw.err) && ctx.Err() == nil; attempt++ {
 		time.Sleep(backoff(f.opts.RetryBase, attempt))
-		rw = f.once(f.links, http.MethodGet, u, true, false, nil)
+		rw = f.once(f.links, http.MethodGet, u, true, false, 0, nil)
 	}
 	return f.finish(u, evidence.RoleRobots, http.MethodGet, rw, 1, start, insecure)
 }
 
 // once makes a single colly request; with a cached page it asks the server
 // to answer 304 when the page has not changed.
-func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody, anyType bool, cached *CachedPage) *raw {
-	rw := &raw{wantBody: wantBody, anyType: anyType, cached: cached}
+func (f *fetcher) once(coll *colly.Collector, method string, u *url.URL, wantBody, anyType bool, limit int, cached *CachedPage) *raw {
+	rw := &raw{wantBody: wantBody, anyType: anyType, limit: limit, cached: cached}
 	if coll == f.pages && !f.scope.allows(u) {
 		rw.err = fmt.Errorf("%s is outside the unit's hosts: %w", u.Host, errRefused)
 		return rw
@@ -446,6 +458,10 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 	if o.Cache != nil && rw.wantBody && rw.body != nil && rw.status == http.StatusOK && rw.err == nil && (fe.ETag != "" || fe.LastModified != "") && !(len(rw.body) >= o.MaxBodyBytes) {
 		o.Cache.Put(fe.URL, CachedPage{ETag: fe.ETag, LastModified: fe.LastModified, ContentType: rw.contentType, Body: rw.body})
 	}
+	if rw.limit > 0 && len(rw.body) > rw.limit {
+		// No length announced, and more than the limit arrived.
+		rw.tooLarge = true
+	}
 	if rw.body != nil {
 		sum := sha256.Sum256(rw.body)
 		fe.SHA256 = hex.EncodeToString(sum[:])
@@ -454,7 +470,11 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 	}
 	var text string
 	var parseErr error
-	if rw.body != nil && rw.wantBody && isHTMLType(rw.contentType) && !fe.Truncated {
+	// An attachment read for its text is parsed as a page only when the
+	// server says it is HTML (an error page in a file's place): a CSV sent
+	// as text/plain is a file.
+	asPage := isHTMLType(rw.contentType) && (rw.limit == 0 || strings.Contains(strings.ToLower(rw.contentType), "html"))
+	if rw.body != nil && rw.wantBody && asPage && !fe.Truncated {
 		base := u
 		if fe.FinalURL != "" {
 			if fu, err := url.Parse(fe.FinalURL); err == nil {
@@ -487,7 +507,11 @@ func (f *fetcher) finish(u *url.URL, role evidence.Role, method string, rw *raw,
 	switch {
 	case rw.tooLarge:
 		fe.Class = evidence.ClassTooLarge
-		fe.Error = fmt.Sprintf("body larger than %d bytes (Content-Length %s)", o.MaxBodyBytes, rw.header.Get("Content-Length"))
+		limit := o.MaxBodyBytes
+		if rw.limit > 0 {
+			limit = rw.limit
+		}
+		fe.Error = fmt.Sprintf("body larger than %d bytes (Content-Length %s)", limit, rw.header.Get("Content-Length"))
 	case fe.Truncated && rw.err == nil && fe.Class == evidence.ClassOK:
 		// What was read is a part of the page, and the part says nothing
 		// of the rest: the page could not be used (Size says how much was

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gongkai/evidence"
+	"gongkai/internal/pii"
 )
 
 // Inspection is what the crawler reads from one page: for rule authors
@@ -56,6 +57,10 @@ type Inspection struct {
 	Quoted       []string          `json:"quoted,omitempty"`
 	Links        int               `json:"links"`
 	Attachments  []string          `json:"attachments,omitempty"`
+	// Content is what the content detector sees in the page's text (its
+	// attachments are not fetched), when the plan asks for a content
+	// scan. Like every text here, its numbers are masked.
+	Content *evidence.ContentScan `json:"content,omitempty"`
 }
 
 // ColumnLink is a link matched to a column.
@@ -188,4 +193,35 @@ func fillInspection(in *Inspection, p *Page, plan *Plan) {
 	in.Written = ParseDateValue(in.DocumentMeta["成文日期"])
 	in.Published = p.PublishedDate(in.DocumentMeta, in.Labels)
 	in.Quoted = p.Quoted()
+	if c := newContent(plan.Content); c != nil {
+		u := &unitCrawl{content: c}
+		pin, lines := pageInput(p, nil, in.Title)
+		in.Content = &evidence.ContentScan{}
+		u.scanText(in.Content, pin, lines, c.plan.Names)
+	}
+	maskInspection(in)
+}
+
+// maskInspection masks the personal numbers in what an inspection shows,
+// as the evidence masks them.
+func maskInspection(in *Inspection) {
+	m := pii.MaskCandidates
+	in.Title = m(in.Title)
+	for _, mm := range []map[string]string{in.Meta, in.DocumentMeta} {
+		for k, v := range mm {
+			mm[k] = m(v)
+		}
+	}
+	for i := range in.Items {
+		in.Items[i].Title = m(in.Items[i].Title)
+	}
+	for i := range in.Labels {
+		in.Labels[i].Label, in.Labels[i].Value = m(in.Labels[i].Label), m(in.Labels[i].Value)
+	}
+	for i := range in.Quoted {
+		in.Quoted[i] = m(in.Quoted[i])
+	}
+	for i := range in.Columns {
+		in.Columns[i].Text = m(in.Columns[i].Text)
+	}
 }

@@ -63,6 +63,17 @@ type Options struct {
 	MaxItemPages int
 	// MaxLinkChecks caps link checks per unit; 0 means 2000.
 	MaxLinkChecks int
+	// MaxAttachments caps the attachments read per unit for their text
+	// (when the plan asks for a content scan): files linked from the item
+	// pages read, on the unit's hosts; 0 means 40. The others are only
+	// checked as links. Use NoAttachments to read none.
+	MaxAttachments int
+	// NoAttachments reads no attachment for its text.
+	NoAttachments bool
+	// MaxAttachmentBytes caps one attachment read for its text; a larger
+	// file is only checked as a link; 0 means 8 MiB. It never exceeds
+	// MaxBodyBytes.
+	MaxAttachmentBytes int
 	// MaxHubPages caps navigation pages searched for columns; 0 means 8.
 	MaxHubPages int
 	// DiscoveryDepth is how many navigation levels below the portal are
@@ -160,6 +171,13 @@ func (o Options) withDefaults() Options {
 	def(&o.MaxItemPages, 60)
 	def(&o.MaxLinkChecks, 2000)
 	def(&o.MaxHubPages, 8)
+	if o.NoAttachments {
+		o.MaxAttachments = 0
+	} else {
+		def(&o.MaxAttachments, 40)
+	}
+	def(&o.MaxAttachmentBytes, 8<<20)
+	o.MaxAttachmentBytes = min(o.MaxAttachmentBytes, o.MaxBodyBytes)
 	def(&o.DiscoveryDepth, 2)
 	def(&o.KeepBodyBytes, 2<<20)
 	def(&o.ReachAttempts, 3)

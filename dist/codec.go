@@ -39,34 +39,37 @@ type Job struct {
 // concurrency and the units in flight are the worker's own. Each field is
 // crawler.Options' field of the same name, with the same meaning.
 type CrawlSettings struct {
-	UserAgent         string        `json:"user_agent,omitempty"`
-	Contact           string        `json:"contact,omitempty"`
-	Delay             time.Duration `json:"delay,omitempty"`
-	NoDelay           bool          `json:"no_delay,omitempty"`
-	PerHost           int           `json:"per_host,omitempty"`
-	ConnectTimeout    time.Duration `json:"connect_timeout,omitempty"`
-	HeaderTimeout     time.Duration `json:"header_timeout,omitempty"`
-	PageTimeout       time.Duration `json:"page_timeout,omitempty"`
-	UnitTimeout       time.Duration `json:"unit_timeout,omitempty"`
-	Retries           int           `json:"retries,omitempty"`
-	NoRetries         bool          `json:"no_retries,omitempty"`
-	RetryBase         time.Duration `json:"retry_base,omitempty"`
-	MaxRetryAfter     time.Duration `json:"max_retry_after,omitempty"`
-	MaxBodyBytes      int           `json:"max_body_bytes,omitempty"`
-	MaxRedirects      int           `json:"max_redirects,omitempty"`
-	MaxPagesPerColumn int           `json:"max_pages_per_column,omitempty"`
-	MaxPagesPerUnit   int           `json:"max_pages_per_unit,omitempty"`
-	MaxItemPages      int           `json:"max_item_pages,omitempty"`
-	MaxLinkChecks     int           `json:"max_link_checks,omitempty"`
-	MaxHubPages       int           `json:"max_hub_pages,omitempty"`
-	DiscoveryDepth    int           `json:"discovery_depth,omitempty"`
-	IgnoreRobots      bool          `json:"ignore_robots,omitempty"`
-	KeepBodyBytes     int           `json:"keep_body_bytes,omitempty"`
-	ReachAttempts     int           `json:"reach_attempts,omitempty"`
-	ReachSpacing      time.Duration `json:"reach_spacing,omitempty"`
-	Render            bool          `json:"render,omitempty"`
-	RenderRequests    int           `json:"render_requests,omitempty"`
-	RenderTimeout     time.Duration `json:"render_timeout,omitempty"`
+	UserAgent          string        `json:"user_agent,omitempty"`
+	Contact            string        `json:"contact,omitempty"`
+	Delay              time.Duration `json:"delay,omitempty"`
+	NoDelay            bool          `json:"no_delay,omitempty"`
+	PerHost            int           `json:"per_host,omitempty"`
+	ConnectTimeout     time.Duration `json:"connect_timeout,omitempty"`
+	HeaderTimeout      time.Duration `json:"header_timeout,omitempty"`
+	PageTimeout        time.Duration `json:"page_timeout,omitempty"`
+	UnitTimeout        time.Duration `json:"unit_timeout,omitempty"`
+	Retries            int           `json:"retries,omitempty"`
+	NoRetries          bool          `json:"no_retries,omitempty"`
+	RetryBase          time.Duration `json:"retry_base,omitempty"`
+	MaxRetryAfter      time.Duration `json:"max_retry_after,omitempty"`
+	MaxBodyBytes       int           `json:"max_body_bytes,omitempty"`
+	MaxRedirects       int           `json:"max_redirects,omitempty"`
+	MaxPagesPerColumn  int           `json:"max_pages_per_column,omitempty"`
+	MaxPagesPerUnit    int           `json:"max_pages_per_unit,omitempty"`
+	MaxItemPages       int           `json:"max_item_pages,omitempty"`
+	MaxLinkChecks      int           `json:"max_link_checks,omitempty"`
+	MaxAttachments     int           `json:"max_attachments,omitempty"`
+	NoAttachments      bool          `json:"no_attachments,omitempty"`
+	MaxAttachmentBytes int           `json:"max_attachment_bytes,omitempty"`
+	MaxHubPages        int           `json:"max_hub_pages,omitempty"`
+	DiscoveryDepth     int           `json:"discovery_depth,omitempty"`
+	IgnoreRobots       bool          `json:"ignore_robots,omitempty"`
+	KeepBodyBytes      int           `json:"keep_body_bytes,omitempty"`
+	ReachAttempts      int           `json:"reach_attempts,omitempty"`
+	ReachSpacing       time.Duration `json:"reach_spacing,omitempty"`
+	Render             bool          `json:"render,omitempty"`
+	RenderRequests     int           `json:"render_requests,omitempty"`
+	RenderTimeout      time.Duration `json:"render_timeout,omitempty"`
 }
 
 // SettingsOf takes the crawl settings a job carries from o.
@@ -78,6 +81,7 @@ func SettingsOf(o crawler.Options) CrawlSettings {
 		MaxRetryAfter: o.MaxRetryAfter, MaxBodyBytes: o.MaxBodyBytes, MaxRedirects: o.MaxRedirects,
 		MaxPagesPerColumn: o.MaxPagesPerColumn, MaxPagesPerUnit: o.MaxPagesPerUnit, MaxItemPages: o.MaxItemPages,
 		MaxLinkChecks: o.MaxLinkChecks, MaxHubPages: o.MaxHubPages, DiscoveryDepth: o.DiscoveryDepth,
+		MaxAttachments: o.MaxAttachments, NoAttachments: o.NoAttachments, MaxAttachmentBytes: o.MaxAttachmentBytes,
 		IgnoreRobots: o.IgnoreRobots, KeepBodyBytes: o.KeepBodyBytes, ReachAttempts: o.ReachAttempts,
 		ReachSpacing: o.ReachSpacing, Render: o.Render, RenderRequests: o.RenderRequests, RenderTimeout: o.RenderTimeout,
 	}
@@ -94,6 +98,7 @@ func (s CrawlSettings) Apply(base crawler.Options) crawler.Options {
 	o.MaxItemPages, o.MaxLinkChecks, o.MaxHubPages, o.DiscoveryDepth = s.MaxItemPages, s.MaxLinkChecks, s.MaxHubPages, s.DiscoveryDepth
 	o.IgnoreRobots, o.KeepBodyBytes, o.ReachAttempts, o.ReachSpacing = s.IgnoreRobots || base.IgnoreRobots, s.KeepBodyBytes, s.ReachAttempts, s.ReachSpacing
 	o.Render, o.RenderRequests, o.RenderTimeout = s.Render, s.RenderRequests, s.RenderTimeout
+	o.MaxAttachments, o.NoAttachments, o.MaxAttachmentBytes = s.MaxAttachments, s.NoAttachments, s.MaxAttachmentBytes
 	return o
 }
 

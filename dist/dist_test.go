@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -130,7 +131,11 @@ func TestJobRoundTrip(t *testing.T) {
 	plan := audit.PlanFor(rs, evidence.MustParseDate("2026-03-01"), "bureau")
 	j := &Job{Audit: "a1-x", MaxDeliver: 3,
 		Target: crawler.Target{Unit: evidence.Unit{ID: "u", URL: "http://h/"}, Hosts: []string{"cdn.h"}, Overrides: map[string]string{"news": "http://h/n/"}, IgnoreRobots: true, Plan: plan},
-		Crawl:  SettingsOf(crawler.Options{Delay: 200 * time.Millisecond, PerHost: 1, Retries: 2, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond, Concurrency: 99}),
+		Crawl: SettingsOf(crawler.Options{Delay: 200 * time.Millisecond, PerHost: 1, Retries: 2, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond, Concurrency: 99,
+			MaxAttachments: 5, MaxAttachmentBytes: 1 << 20}),
+	}
+	if plan.Content == nil || len(plan.Content.Names) == 0 {
+		t.Fatalf("the plan carries no content scan")
 	}
 	data, err := EncodeJob(j)
 	if err != nil {
@@ -144,8 +149,28 @@ func TestJobRoundTrip(t *testing.T) {
 		t.Errorf("job round trip (-sent +got):\n%s", d)
 	}
 	o := got.Crawl.Apply(crawler.Options{Concurrency: 7})
-	if o.Delay != 200*time.Millisecond || o.PerHost != 1 || o.Concurrency != 7 || o.ReachAttempts != 1 {
+	if o.Delay != 200*time.Millisecond || o.PerHost != 1 || o.Concurrency != 7 || o.ReachAttempts != 1 || o.MaxAttachments != 5 || o.MaxAttachmentBytes != 1<<20 {
 		t.Errorf("applied settings: %+v", o)
+	}
+}
+
+// TestCrawlSettings_Complete: every setting of crawler.Options travels
+// with a job, but the worker's own (concurrency, units in flight) and the
+// seams (transport, clock, logger, progress, cache).
+func TestCrawlSettings_Complete(t *testing.T) {
+	own := map[string]bool{"Concurrency": true, "UnitsInFlight": true, "Transport": true, "Now": true, "Logger": true, "Progress": true, "Cache": true}
+	st := reflect.TypeOf(CrawlSettings{})
+	ot := reflect.TypeOf(crawler.Options{})
+	for i := 0; i < ot.NumField(); i++ {
+		name := ot.Field(i).Name
+		if _, ok := st.FieldByName(name); !ok && !own[name] {
+			t.Errorf("crawler.Options.%s does not travel with a job", name)
+		}
+	}
+	for i := 0; i < st.NumField(); i++ {
+		if _, ok := ot.FieldByName(st.Field(i).Name); !ok {
+			t.Errorf("CrawlSettings.%s is no crawler option", st.Field(i).Name)
+		}
 	}
 }
 

@@ -107,6 +107,8 @@ var agreeChecks = map[string]func(a *agreement, ue *evidence.UnitEvidence, f *st
 	"report.incomplete":      agreeReportIncomplete,
 	"report.inconsistent":    agreeReportInconsistent,
 	"link.broken":            agreeLink,
+	"content.privacy":        agreePrivacy,
+	"content.outdated-name":  agreeOutdatedName,
 }
 
 // TestAgreementChecks_CoverEveryKind: every finding kind has its check.
@@ -934,4 +936,126 @@ func agreeLink(a *agreement, ue *evidence.UnitEvidence, f *store.StoredFinding) 
 		return out
 	}
 	return []string{"no such link was checked"}
+}
+
+// contentScanOf returns the content scan of the page or attachment at url
+// among the unit's items, with the item's document, and whether url is an
+// attachment.
+func contentScanOf(ue *evidence.UnitEvidence, url string) (*evidence.ContentScan, *evidence.Document, bool) {
+	for ci := range ue.Columns {
+		for ii := range ue.Columns[ci].Items {
+			d := ue.Columns[ci].Items[ii].Doc
+			if d == nil || d.Content == nil {
+				continue
+			}
+			if ue.Columns[ci].Items[ii].URL == url {
+				return d.Content, d, false
+			}
+			for fi := range d.Content.Files {
+				if d.Content.Files[fi].URL == url {
+					return &d.Content.Files[fi].ContentScan, d, true
+				}
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// personalWords are the detail's words for each kind of personal number.
+var personalWords = map[string]string{"身份证号码": evidence.PersonalID, "手机号码": evidence.PersonalMobile, "银行卡号": evidence.PersonalCard}
+
+// agreePrivacy: the page or file the finding names was scanned, holds at
+// least as many numbers of each kind as the detail counts, and shows the
+// masked example the detail quotes; a page's stored body holds a number
+// that the example masks (the leak is on the page as fetched; attachments'
+// bodies are files, read by the crawler's own readers, and are not
+// re-read here).
+func agreePrivacy(a *agreement, ue *evidence.UnitEvidence, f *store.StoredFinding) []string {
+	scan, doc, file := contentScanOf(ue, f.Subject)
+	if scan == nil {
+		return []string{"no content scan of " + f.Subject + " in the evidence"}
+	}
+	var out []string
+	have := map[string]int{}
+	examples := map[string]bool{}
+	for _, g := range scan.Personal {
+		have[g.Kind] += g.Count
+		examples[g.Example] = true
+	}
+	for _, m := range regexp.MustCompile(`(身份证号码|手机号码|银行卡号)(\d+)个`).FindAllStringSubmatch(f.Detail, -1) {
+		n, _ := strconv.Atoi(m[2])
+		if k := personalWords[m[1]]; have[k] < n {
+			out = append(out, fmt.Sprintf("the detail counts %d %s, the scan holds %d", n, m[1], have[k]))
+		}
+	}
+	exRE := regexp.MustCompile(`如([0-9Xx*]{6,})`)
+	for _, m := range exRE.FindAllStringSubmatch(f.Detail, -1) {
+		if !examples[m[1]] {
+			out = append(out, "the example "+m[1]+" is none of the scan's")
+		}
+		if !file && doc.Class == evidence.ClassOK {
+			if body := a.stored(ue, f.Subject); body != nil && !maskedIn(m[1], body.Text()) {
+				out = append(out, "the stored page holds no number the example "+m[1]+" masks")
+			}
+		}
+	}
+	if len(have) == 0 {
+		out = append(out, "the scan holds no personal number")
+	}
+	return out
+}
+
+// maskedIn reports whether text holds a number that mask (digits with a
+// run of * in the middle) masks, written with or without spaces.
+func maskedIn(mask, text string) bool {
+	i, j := strings.IndexByte(mask, '*'), strings.LastIndexByte(mask, '*')
+	if i < 0 {
+		return strings.Contains(text, mask)
+	}
+	re := regexp.MustCompile(regexp.QuoteMeta(mask[:i]) + `[0-9]{` + strconv.Itoa(j-i+1) + `}` + regexp.QuoteMeta(mask[j+1:]))
+	return re.MatchString(strings.NewReplacer(" ", "", "\u00a0", "", "-", "").Replace(text))
+}
+
+// agreeOutdatedName: the document's scan counts current uses of each name
+// the detail quotes, as many as it says; the name is in the ruleset's list
+// with the successor the detail gives; the document's own date is after
+// the name ceased.
+func agreeOutdatedName(a *agreement, ue *evidence.UnitEvidence, f *store.StoredFinding) []string {
+	scan, doc, _ := contentScanOf(ue, f.Subject)
+	if scan == nil || doc == nil {
+		return []string{"no content scan of " + f.Subject + " in the evidence"}
+	}
+	var out []string
+	uses := map[string]int{}
+	for _, nu := range scan.Names {
+		uses[nu.Name] = nu.Current
+	}
+	found := 0
+	for _, m := range regexp.MustCompile(`“([^”]+)”(\d+)处（该机构([0-9年月日]+)起已调整为([^）]+)）`).FindAllStringSubmatch(f.Detail, -1) {
+		found++
+		n, _ := strconv.Atoi(m[2])
+		if uses[m[1]] != n {
+			out = append(out, fmt.Sprintf("the detail counts %d current uses of %s, the scan %d", n, m[1], uses[m[1]]))
+		}
+		e := a.rs.OutdatedNameFor(m[1])
+		switch {
+		case e == nil:
+			out = append(out, m[1]+" is not a listed name")
+		case e.Successor != m[4]:
+			out = append(out, fmt.Sprintf("%s's successor is %s, the detail says %s", m[1], e.Successor, m[4]))
+		}
+	}
+	if found == 0 {
+		out = append(out, "the detail quotes no name")
+	}
+	if m := regexp.MustCompile(`（(成文日期|发布日期)(\d{4}-\d{2}-\d{2})）`).FindStringSubmatch(f.Detail); m != nil {
+		want := doc.Written
+		if m[1] == "发布日期" {
+			want = doc.Published
+		}
+		if !want.IsZero() && want.String() != m[2] {
+			out = append(out, fmt.Sprintf("the detail dates the document %s %s, its evidence %s", m[1], m[2], want))
+		}
+	}
+	return out
 }

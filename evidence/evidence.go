@@ -7,6 +7,9 @@
 // ruleset or as-of date without crawling. The package imports only the
 // standard library and holds no behaviour beyond small accessors: it records,
 // it never decides whether something is a problem.
+//
+// Evidence never holds a personal number unmasked (see ContentScan); the
+// bodies of pages, kept as fetched, are the one exception.
 package evidence
 
 import "time"
@@ -116,6 +119,7 @@ const (
 	RoleRobots    Role = "robots"     // robots.txt
 	RoleProbe     Role = "probe"      // a reachability probe between audits (serve)
 	RoleRender    Role = "render"     // a request of a page rendered in a browser (--render)
+	RoleAttach    Role = "attachment" // an attachment of a read page, fetched to read its text
 )
 
 // Fetch records one request and its outcome. Every request gongkai makes is
@@ -313,6 +317,9 @@ type Document struct {
 	Quoted []string `json:"quoted,omitempty"`
 	// Report is the annual report parsed from the page; nil for other pages.
 	Report *Report `json:"report,omitempty"`
+	// Content is what the content detector saw in the page's text and in
+	// its attachments; nil when the plan asked for no content scan.
+	Content *ContentScan `json:"content,omitempty"`
 }
 
 // Link is the health check of one distinct link or attachment.

@@ -22,6 +22,45 @@ type FindingEvidence struct {
 	// requests are gone, and a page is kept only when another audit kept
 	// the same bytes.
 	Pruned *store.PrunedError `json:"evidence_pruned,omitempty"`
+	// PersonalData is true when a page or file kept as evidence of the
+	// finding discloses personal data: the finding is a content.privacy
+	// finding, or one of the same judgement cites it. Such a body is shown
+	// only by `gongkai evidence --body`, which warns; the dashboard and
+	// the API do not serve it, and notices carry no picture of it.
+	PersonalData bool `json:"personal_data,omitempty"`
+}
+
+// PersonalKind is the finding kind whose evidence discloses personal data.
+const PersonalKind = "content.privacy"
+
+// personalData reports whether a body of f's evidence discloses personal
+// data: f is a privacy finding, or a privacy finding of the same
+// judgement and unit cites a body f cites.
+func personalData(ctx context.Context, db *store.DB, f *store.StoredFinding) (bool, error) {
+	if f.Kind == PersonalKind {
+		return true, nil
+	}
+	shas := map[string]bool{}
+	for _, r := range f.Evidence {
+		if r.SHA256 != "" {
+			shas[r.SHA256] = true
+		}
+	}
+	if len(shas) == 0 {
+		return false, nil
+	}
+	leaks, err := db.Findings(ctx, f.ScoringID, store.FindingFilter{Unit: f.Unit, Kind: PersonalKind})
+	if err != nil {
+		return false, err
+	}
+	for _, l := range leaks {
+		for _, r := range l.Evidence {
+			if shas[r.SHA256] {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // EvidenceView is one evidence reference of a finding with the fetches of
@@ -63,6 +102,9 @@ func LoadFindingEvidence(ctx context.Context, db *store.DB, id int64) (*FindingE
 		out.Evidence = append(out.Evidence, EvidenceView{Ref: r, Fetches: fs, Kept: kept})
 	}
 	if out.Reviews, err = db.Reviews(ctx, id); err != nil {
+		return nil, err
+	}
+	if out.PersonalData, err = personalData(ctx, db, f); err != nil {
 		return nil, err
 	}
 	if out.Reviews == nil {

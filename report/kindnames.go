@@ -22,6 +22,8 @@ var kindNames = map[string][2]string{
 	"report.inconsistent":    {"年报数据不一致", "Annual report inconsistent"},
 	"link.broken":            {"不可用链接", "Broken link"},
 	"column.expiring":        {"栏目即将超期", "Column about to go stale"},
+	"content.privacy":        {"个人信息泄露", "Personal data disclosed"},
+	"content.outdated-name":  {"使用已撤销机构名称", "Abolished organ named as current"},
 }
 
 // KindName returns the display name of a finding kind (SPEC §5) in lang

@@ -58,6 +58,14 @@ const (
 	// KindReportInconsistent: the report's figures keep the identities of
 	// SPEC §7 (report.inconsistent).
 	KindReportInconsistent CheckKind = "report_inconsistent"
+	// KindPrivacy: the pages read and their attachments disclose no
+	// personal number unmasked (content.privacy): identity numbers,
+	// citizens' mobile numbers in lists of persons, bank card numbers.
+	KindPrivacy CheckKind = "privacy"
+	// KindOutdatedName: documents do not use the names of organs that an
+	// institutional reform abolished as if they still acted
+	// (content.outdated-name).
+	KindOutdatedName CheckKind = "outdated_name"
 )
 
 // checkKinds lists the valid kinds and whether each needs a column.
@@ -78,6 +86,8 @@ var checkKinds = map[CheckKind]struct{ needsColumn bool }{
 	KindReportLate:         {true},
 	KindReportIncomplete:   {true},
 	KindReportInconsistent: {true},
+	KindPrivacy:            {false},
+	KindOutdatedName:       {false},
 }
 
 // CheckKinds returns the valid check kinds, sorted.
@@ -183,6 +193,32 @@ type Check struct {
 	// blank when they hold nothing, and a blank is not a zero. Empty means
 	// notice; deduction (or veto) makes them count.
 	BlankCells Severity `yaml:"blank_cells"`
+	// Numbers (privacy) are the kinds of personal number that count: id,
+	// mobile, card; empty means all three.
+	Numbers []string `yaml:"numbers"`
+	// PersonHeaders (privacy) are the column headers that make a table a
+	// list of persons (姓名); nil means the default list.
+	PersonHeaders []string `yaml:"person_headers"`
+	// ListWords (privacy) mark a page or file as a list of persons in its
+	// title, headings or sheet names (名单, 公示); nil means the default list.
+	ListWords []string `yaml:"list_words"`
+	// ContactLabels (privacy) label a unit's own contact line (联系电话,
+	// 咨询电话): a mobile number after one, outside a list of persons, is
+	// published on purpose; nil means the default list.
+	ContactLabels []string `yaml:"contact_labels"`
+	// CardWords (privacy) say a number is a card or an account (银行卡,
+	// 账号): a card number counts only beside one; nil means the default list.
+	CardWords []string `yaml:"card_words"`
+	// IDWords (privacy) say a number is an identity number (身份证): a
+	// 15-digit one counts only beside one or in a list of persons; nil
+	// means the default list.
+	IDWords []string `yaml:"id_words"`
+	// Attachments (privacy) also reads the files the item pages attach;
+	// nil means true.
+	Attachments *bool `yaml:"attachments"`
+	// Grace (outdated_name) is how long after a name ceased a document may
+	// still use it (templates and seals take time to change).
+	Grace Days `yaml:"grace"`
 
 	// Pos is where the check was written.
 	Pos Pos `yaml:"-"`
@@ -245,6 +281,10 @@ func (c *Check) FindingKind() string {
 		return "report.incomplete"
 	case KindReportInconsistent:
 		return "report.inconsistent"
+	case KindPrivacy:
+		return "content.privacy"
+	case KindOutdatedName:
+		return "content.outdated-name"
 	}
 	return ""
 }
@@ -255,6 +295,7 @@ var FindingKinds = []string{
 	"column.gap", "field.missing", "document.metadata", "document.uninterpreted",
 	"document.late", "report.missing", "report.late", "report.incomplete",
 	"report.inconsistent", "link.broken", "column.expiring",
+	"content.privacy", "content.outdated-name",
 }
 
 // Field is a required field with the other names it goes by.

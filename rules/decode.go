@@ -18,12 +18,13 @@ type Errors = yamlstrict.Errors
 
 // entities labels errors by the entity holding them.
 var entities = map[reflect.Type]yamlstrict.Entity{
-	reflect.TypeOf(Check{}):     {Label: "rule", IDKey: "id"},
-	reflect.TypeOf(Column{}):    {Label: "column", IDKey: "id"},
-	reflect.TypeOf(Indicator{}): {Label: "indicator", IDKey: "id"},
-	reflect.TypeOf(Dimension{}): {Label: "dimension", IDKey: "id"},
-	reflect.TypeOf(UnitType{}):  {Label: "unit type", IDKey: "id"},
-	reflect.TypeOf(Grade{}):     {Label: "grade", IDKey: "name"},
+	reflect.TypeOf(Check{}):        {Label: "rule", IDKey: "id"},
+	reflect.TypeOf(Column{}):       {Label: "column", IDKey: "id"},
+	reflect.TypeOf(Indicator{}):    {Label: "indicator", IDKey: "id"},
+	reflect.TypeOf(Dimension{}):    {Label: "dimension", IDKey: "id"},
+	reflect.TypeOf(UnitType{}):     {Label: "unit type", IDKey: "id"},
+	reflect.TypeOf(Grade{}):        {Label: "grade", IDKey: "name"},
+	reflect.TypeOf(OutdatedName{}): {Label: "outdated name", IDKey: "name"},
 }
 
 var (

@@ -145,6 +145,7 @@ func topField(f string) string {
 var listSections = map[string]bool{
 	"unit_types": true, "dimensions": true, "indicators": true, "columns": true,
 	"checks": true, "grades": true, "explained_empty": true, "hubs": true,
+	"outdated_names": true,
 }
 
 func merge(dst, src *Ruleset, root *yaml.Node, file string, setBy map[string]Pos, errs *Errors) {

@@ -24,6 +24,8 @@ var kindDocs = map[CheckKind]string{
 	KindReportLate:         "the report was published by its deadline",
 	KindReportIncomplete:   "the report has the sections and tables of the format in force for its year (the 2019/2021 format's six sections and three tables; the 2008 Regulations' six contents before 2019); blank cells are a notice unless `blank_cells` says deduction; a report or table gongkai could not read (a scanned PDF) is a notice asking for a manual check",
 	KindReportInconsistent: "the report's figures keep the identities of the State Council's format",
+	KindPrivacy:            "no page read (documents, interpretations, reports) and no file it attaches discloses an unmasked identity number, a citizen's mobile number in a list of persons, or a bank card number beside a card word; one finding per page or file (see Content checks)",
+	KindOutdatedName:       "no document dated after a listed name ceased (plus `grace`) uses it as a current actor: not after 原, not inside 《》 (see Content checks)",
 }
 
 // Markdown renders the ruleset as a table a reader can audit: kinds,
@@ -132,6 +134,8 @@ func Markdown(rs *Ruleset) string {
 	}
 	p("\nA vetoed unit gets the lowest grade and ranks after every unit without a veto; ties share a rank.\n")
 
+	contentSection(rs, p, esc)
+
 	p("\n## Empty columns explained\n\nA column page that says one of these is not empty (a notice, no points): %s.\n", strings.Join(rs.ExplainedEmpty, "、"))
 	p("\n## Hubs\n\nLinks with these texts lead from a portal to the disclosure directory; the crawler follows them: %s.\n", strings.Join(rs.Hubs, "、"))
 
@@ -207,7 +211,97 @@ func params(c *Check) string {
 	if c.External {
 		out = append(out, "external links too")
 	}
+	if c.Kind == KindPrivacy {
+		n := "numbers id, mobile, card"
+		if len(c.Numbers) > 0 {
+			n = "numbers " + strings.Join(c.Numbers, ", ")
+		}
+		if !c.ReadsAttachments() {
+			n += "; pages only, no attachments"
+		}
+		out = append(out, n)
+	}
+	if c.Kind == KindOutdatedName {
+		out = append(out, fmt.Sprintf("grace %s", c.Grace))
+	}
 	return strings.Join(out, "; ")
+}
+
+// contentSection documents the content checks: what they judge, by which
+// words, under which indicator, and the outdated names listed.
+func contentSection(rs *Ruleset, p func(string, ...any), esc func(string) string) {
+	var checks []*Check
+	for i := range rs.Checks {
+		if k := rs.Checks[i].Kind; k == KindPrivacy || k == KindOutdatedName {
+			checks = append(checks, &rs.Checks[i])
+		}
+	}
+	if len(checks) == 0 && len(rs.OutdatedNames) == 0 {
+		return
+	}
+	p("\n## Content checks\n\n")
+	p("Completeness and timeliness say whether a unit published what it must; inspections and third-party evaluations also deduct\n")
+	p("for what a unit must not publish or publishes wrongly (错敏信息, 隐私泄露). Two checks judge what the crawler records of the text of\n")
+	p("every item page it reads (documents, interpretations, reports) and, for personal data, of the files those pages attach on the unit's\n")
+	p("hosts (PDF with a text layer, DOCX, DOC, XLSX, XLS, CSV; at most `--attachments` files per unit, 40 by default, of at most\n")
+	p("`--attachment-mb` MB each, 8 by default). The crawler observes and masks; these checks judge. Numbers are masked before anything is\n")
+	p("kept (`110105********1234`, `138****5678`), and a number the unit masked itself, in any common way, is no candidate.\n\n")
+	for _, c := range checks {
+		ind := rs.Indicator(c.Indicator)
+		where := "no indicator"
+		if ind != nil {
+			where = fmt.Sprintf("indicator **%s** (`%s`, %g points)", ind.Name, ind.ID, ind.Points)
+		}
+		unit := "points"
+		if c.Points == 1 {
+			unit = "point"
+		}
+		sev := fmt.Sprintf("%g %s per finding under %s", c.Points, unit, where)
+		if c.Severity != SeverityDeduction {
+			sev = string(c.Severity) + " (" + where + ")"
+		}
+		switch c.Kind {
+		case KindPrivacy:
+			v := c.Vocabulary()
+			p("**`%s`** (`privacy`, finding `content.privacy`): %s. One finding per page or attachment that discloses at least one\n", c.ID, sev)
+			p("number that counts, naming how many of each kind and where (table, sheet, page, row). What counts:\n\n")
+			if c.Counts(NumberID) {
+				p("- an identity number (居民身份证号码): 18 characters with a valid GB 11643 check character, a birth date and a region prefix,\n")
+				p("  anywhere; the 15-digit form only in a list of persons or beside an identity word (%s);\n", esc(strings.Join(v.IDWords, "、")))
+			}
+			if c.Counts(NumberMobile) {
+				p("- a mobile number (11 digits, a prefix in use) in a list of persons: a table with a column headed %s, or a page or file\n", esc(strings.Join(v.PersonHeaders, "、")))
+				p("  whose title, headings or sheet names say %s, unless its line is a contact line labelled %s outside a table\n", esc(strings.Join(v.ListWords, "、")), esc(strings.Join(v.ContactWords, "、")))
+				p("  of persons (a unit's own contact line is published on purpose); office numbers with an area code never count;\n")
+			}
+			if c.Counts(NumberCard) {
+				p("- a bank card number (16 to 19 digits passing the Luhn check) in a column or line that says %s.\n", esc(strings.Join(v.CardWords, "、")))
+			}
+			p("\nThe words are the check's `person_headers`, `list_words`, `contact_labels`, `card_words` and `id_words` (these are the defaults);\n")
+			p("`numbers` narrows the kinds, `attachments: false` reads pages only. Set `severity: veto` to fail a unit that leaks, as some\n")
+			p("evaluations do. The page or file stays in the evidence as fetched; every output shows masked values only, and\n")
+			p("`gongkai evidence --body` warns that the body holds personal data.\n\n")
+		case KindOutdatedName:
+			p("**`%s`** (`outdated_name`, finding `content.outdated-name`): %s. A document whose own date (成文日期, else 发布日期,\n", c.ID, sev)
+			p("else the list's date) is more than `grace` (%s) after a listed name ceased, and that uses the name as a current actor, is a\n", c.Grace)
+			p("finding naming the name, its successor and the use. Not a finding: the name after 原 (原国家工商行政管理总局, and the names of a\n")
+			p("list 原 opens), inside 《》 (the title of an older document), in a document dated before the cut-off; a ministry's name followed\n")
+			p("by 门 or 署 (农业部门) is no use of the ministry.\n\n")
+		}
+	}
+	if ind := rs.Indicator("content-compliance"); ind != nil {
+		p("Why this indicator: both checks judge whether what a unit publishes is right to publish and right as published, which the\n")
+		p("inspection indicators count under the standard of content (规范性) rather than under completeness or timeliness; one indicator\n")
+		p("of %g points caps them together, so that a unit with many leaking pages loses that much and no more unless the evaluator makes\n", ind.Points)
+		p("the check a veto. Basis: %s\n\n", esc(ind.Basis))
+	}
+	if len(rs.OutdatedNames) > 0 {
+		p("### Outdated names\n\nFrom `outdated_names` (`names.yaml`): a name, its other forms, its successor and when it ceased (a month means its last day).\n\n")
+		p("| name | other forms | successor | ceased | reform |\n|---|---|---|---|---|\n")
+		for _, n := range rs.OutdatedNames {
+			p("| %s | %s | %s | %s | %s |\n", esc(n.Name), esc(strings.Join(n.Aliases, "、")), esc(n.Successor), n.Ceased.Text, esc(n.Basis))
+		}
+	}
 }
 
 func sortedDue(m map[string]MonthDay) []string {

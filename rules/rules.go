@@ -41,6 +41,9 @@ type Ruleset struct {
 	// Hubs are link texts that lead from a portal to the disclosure
 	// directory (信息公开, 政务公开, 公开目录); the crawler follows them.
 	Hubs []string `yaml:"hubs"`
+	// OutdatedNames are the names of organs abolished or renamed by
+	// institutional reform, which outdated_name checks look for.
+	OutdatedNames []OutdatedName `yaml:"outdated_names"`
 
 	// Hash is the hex SHA-256 of the files the ruleset was loaded from.
 	Hash string `yaml:"-"`
@@ -50,10 +53,11 @@ type Ruleset struct {
 	// the exact ruleset it was judged with and judge again with it later.
 	Files []File `yaml:"-"`
 
-	columnByID    map[string]*Column
-	indicatorByID map[string]*Indicator
-	dimensionByID map[string]*Dimension
-	unitTypeByID  map[string]*UnitType
+	columnByID     map[string]*Column
+	indicatorByID  map[string]*Indicator
+	dimensionByID  map[string]*Dimension
+	unitTypeByID   map[string]*UnitType
+	outdatedByName map[string]*OutdatedName
 }
 
 // Window sets the evaluation window: the Months complete calendar months
@@ -255,6 +259,14 @@ func (r *Ruleset) index() {
 	r.indicatorByID = map[string]*Indicator{}
 	r.dimensionByID = map[string]*Dimension{}
 	r.unitTypeByID = map[string]*UnitType{}
+	r.outdatedByName = map[string]*OutdatedName{}
+	for i := range r.OutdatedNames {
+		for _, n := range r.OutdatedNames[i].Names() {
+			if _, dup := r.outdatedByName[n]; !dup {
+				r.outdatedByName[n] = &r.OutdatedNames[i]
+			}
+		}
+	}
 	for i := range r.Columns {
 		if _, dup := r.columnByID[r.Columns[i].ID]; !dup {
 			r.columnByID[r.Columns[i].ID] = &r.Columns[i]

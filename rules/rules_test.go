@@ -31,7 +31,7 @@ func TestDefault(t *testing.T) {
 	if g := rs.GradeFor(89.99); g.Name != "良好" {
 		t.Errorf("grade of 89.99 = %s", g.Name)
 	}
-	if rs.Hash == "" || len(rs.Sources) != 5 {
+	if rs.Hash == "" || len(rs.Sources) != 6 {
 		t.Errorf("hash %q, sources %v", rs.Hash, rs.Sources)
 	}
 }
@@ -66,7 +66,7 @@ func TestParseErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defaults := map[string][]byte{}
-	for _, n := range []string{"ruleset.yaml", "columns.yaml", "indicators.yaml", "calendar.yaml"} {
+	for _, n := range []string{"ruleset.yaml", "columns.yaml", "indicators.yaml", "calendar.yaml", "names.yaml"} {
 		b, err := os.ReadFile(filepath.Join("default", n))
 		if err != nil {
 			t.Fatal(err)
@@ -95,6 +95,15 @@ func TestParseErrors(t *testing.T) {
 		{"yaml syntax", "checks.yaml", "checks:\n", "checks:\n  - id: [broken\n", `YAML syntax`},
 		{"bad holiday", "calendar.yaml", "- 2019-01-01\n", "- 2019-13-01\n", `parse date "2019-13-01"`},
 		{"no zero grade", "ruleset.yaml", "{name: 不合格, name_en: Fail, min: 0}", "{name: 不合格, name_en: Fail, min: 10}", `no band starts at 0`},
+		{"bad ceased", "names.yaml", "ceased: 2023-05", "ceased: May 2023", `outdated name "中国银行保险监督管理委员会": ceased: bad date "May 2023"`},
+		{"ceased month 13", "names.yaml", "ceased: 2023-05", "ceased: 2023-13", `bad month "2023-13"`},
+		{"no successor", "names.yaml", "    successor: 生态环境部\n", "", `outdated name "环境保护部": successor: required`},
+		{"successor holds the name", "names.yaml", "successor: 自然资源部\n    ceased: 2018-03\n    basis: 2018年国务院机构改革\n  - name: 国家海洋局", "successor: 国土资源部新部\n    ceased: 2018-03\n    basis: 2018年国务院机构改革\n  - name: 国家海洋局", `successor: "国土资源部新部" contains the old name "国土资源部"`},
+		{"name listed twice", "names.yaml", "aliases: [国家工商总局]", "aliases: [国家质量监督检验检疫总局]", `"国家质量监督检验检疫总局" is listed twice`},
+		{"unknown number kind", "checks.yaml", "    kind: privacy\n", "    kind: privacy\n    numbers: [id, passport]\n", `rule "content.privacy": numbers: unknown kind "passport"`},
+		{"empty word", "checks.yaml", "    kind: privacy\n", "    kind: privacy\n    contact_labels: [联系电话, \"\"]\n", `rule "content.privacy": contact_labels[1]: empty word`},
+		{"grace on privacy", "checks.yaml", "    kind: privacy\n", "    kind: privacy\n    grace: 30d\n", `rule "content.privacy": grace: does not apply to kind privacy`},
+		{"names without a list", "names.yaml", "outdated_names:\n", "unused_names:\n", `unknown field "unused_names"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,4 +181,36 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("nil ruleset without error")
 		}
 	})
+}
+
+// TestOutdatedNames: the default list, looked up by any form; a month
+// means its last day; an outdated_name check needs the list.
+func TestOutdatedNames(t *testing.T) {
+	rs := MustDefault()
+	n := rs.OutdatedNameFor("国家工商总局")
+	if n == nil || n.Name != "国家工商行政管理总局" || n.Successor != "国家市场监督管理总局" || n.Ceased.String() != "2018-03-31" {
+		t.Fatalf("国家工商总局: %+v", n)
+	}
+	if c, err := ParseCeased("2023-05-18"); err != nil || c.String() != "2023-05-18" {
+		t.Errorf("ParseCeased day: %v %v", c, err)
+	}
+	if c, err := ParseCeased("2024-2"); err != nil || c.String() != "2024-02-29" {
+		t.Errorf("ParseCeased leap month: %v %v", c, err)
+	}
+	if len(rs.ListedNames()) < 2*len(rs.OutdatedNames) {
+		t.Errorf("%d names for %d entries", len(rs.ListedNames()), len(rs.OutdatedNames))
+	}
+	var files []File
+	for _, f := range rs.Files {
+		if f.Name != "names.yaml" {
+			files = append(files, f)
+		}
+	}
+	_, err := Parse(files)
+	if err == nil || !strings.Contains(err.Error(), "outdated_names: an outdated_name check needs the list of outdated names (names.yaml)") {
+		t.Errorf("no list: %v", err)
+	}
+	if c := rs.CheckFor("", KindPrivacy, "street"); c == nil || !c.Counts(NumberCard) || !c.ReadsAttachments() || len(c.Vocabulary().ContactWords) == 0 {
+		t.Errorf("privacy check %+v", c)
+	}
 }

@@ -89,7 +89,7 @@ func asJSON(t *testing.T, data []byte) any {
 func TestSchema_DefaultRuleset(t *testing.T) {
 	sch := compileSchema(t)
 	files, _ := filepath.Glob(filepath.Join("default", "*.yaml"))
-	if len(files) != 5 {
+	if len(files) != 6 {
 		t.Fatalf("%d default files", len(files))
 	}
 	for _, f := range files {

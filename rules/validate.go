@@ -34,6 +34,8 @@ var kindKeys = map[CheckKind][]string{
 	KindReportLate:         {"due"},
 	KindReportIncomplete:   {"blank_cells"},
 	KindReportInconsistent: nil,
+	KindPrivacy:            {"numbers", "person_headers", "list_words", "contact_labels", "card_words", "id_words", "attachments"},
+	KindOutdatedName:       {"grace"},
 }
 
 // listOnlyKinds need a list column; fields needs a page column.
@@ -82,6 +84,7 @@ func validate(rs *Ruleset, setBy map[string]Pos) Errors {
 	v.columns()
 	v.checks()
 	v.grades(top("grades"))
+	v.outdatedNames(top("outdated_names"))
 	for i, p := range rs.ExplainedEmpty {
 		if strings.TrimSpace(p) == "" {
 			v.add(top("explained_empty"), "", fmt.Sprintf("explained_empty[%d]", i), "empty phrase")
@@ -393,6 +396,8 @@ func (v *validator) params(c *Check, ent string, at func(string) Pos, cols map[s
 				v.add(at("of"), ent, "of", "column %q is a page, not a list of documents", c.Of)
 			}
 		}
+	case KindPrivacy:
+		v.privacyParams(c, ent, at)
 	case KindReportMissing, KindReportLate:
 		if _, ok := c.Due["default"]; !ok {
 			v.add(at("due"), ent, "due", "needs a \"default\" deadline such as \"01-31\"")

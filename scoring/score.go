@@ -101,6 +101,10 @@ func ScoreUnit(rs *rules.Ruleset, asOf evidence.Date, ue *evidence.UnitEvidence)
 			j.reportDue(c)
 		case rules.KindReportIncomplete, rules.KindReportInconsistent:
 			j.reportContent(c)
+		case rules.KindPrivacy:
+			j.privacy(c)
+		case rules.KindOutdatedName:
+			j.outdatedNames(c)
 		}
 	}
 	return j.total(checks), j.findings
@@ -972,6 +976,7 @@ var kindNames = map[string]string{
 	"document.metadata": "文件要素缺失", "document.uninterpreted": "文件未解读", "document.late": "文件公开超期",
 	"report.missing": "年报未公布", "report.late": "年报逾期公布", "report.incomplete": "年报内容不全",
 	"report.inconsistent": "年报数据不一致", "link.broken": "不可用链接", "column.expiring": "栏目即将超期",
+	"content.privacy": "个人信息泄露", "content.outdated-name": "使用已撤销机构名称",
 }
 
 // KindName returns the Chinese name of a finding kind.

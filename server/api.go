@@ -339,6 +339,10 @@ func (s *Service) apiFindingBody(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if fe.PersonalData {
+		writeError(w, http.StatusForbidden, personalRefusal)
+		return
+	}
 	body, ref, ok, err := fe.KeptBody(r.Context(), s.db)
 	if err != nil {
 		s.fail(w, r, err)
@@ -365,6 +369,10 @@ func (s *Service) apiFindingBody(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Gongkai-SHA256", ref.SHA256)
 	w.Write(body)
 }
+
+// personalRefusal answers a request for a kept body that discloses
+// personal data.
+const personalRefusal = "the page kept for this finding discloses personal data: it is not served; an evaluator reads it with gongkai evidence --body on the database's host"
 
 // safeCharset reports whether a crawled charset name can go into a
 // Content-Type header as it is (letters, digits, - _ . : only).

@@ -73,6 +73,10 @@ func (s *Service) apiFindingScreenshot(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if fe.PersonalData {
+		writeError(w, http.StatusForbidden, personalRefusal)
+		return
+	}
 	p, ok, err := fe.StoredPage(r.Context(), s.db)
 	if err != nil {
 		s.fail(w, r, err)

@@ -892,7 +892,7 @@ func (s *Service) webFinding(w http.ResponseWriter, r *http.Request) {
 		for _, sf := range ev.Fetches {
 			row.Fetches = append(row.Fetches, fetchRow{StoredFetch: sf, Link: safeURL(sf.URL), FinalLink: safeURL(sf.FinalURL), Failed: sf.Class.Failed()})
 		}
-		if ev.Kept && p.Body == "" {
+		if ev.Kept && p.Body == "" && !fe.PersonalData {
 			p.Body = "/api/findings/" + strconv.FormatInt(f.ID, 10) + "/body"
 			p.Shot = "/api/findings/" + strconv.FormatInt(f.ID, 10) + "/screenshot.png"
 		}

@@ -41,6 +41,7 @@ type builder struct {
 	lastYear  int    // the latest year an annual report was made for …
 	lastCarry [6]int // … and what it carried over to the next
 	docSeq    map[int]int
+	leaks     int             // privacy leaks planted
 	dueDecoy  *Item           // the document whose interpretation is not yet due (a decoy) …
 	dueNote   string          // … and the decoy's note
 	known     map[*Item]bool  // every item listed in some round

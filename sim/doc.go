@@ -23,6 +23,18 @@
 // decoys (an older report with a wrong figure, last year's report
 // published late) must not become findings.
 //
+// Some units publish what they must not (leaks.go): a list of persons with
+// their identity, mobile or bank card numbers unmasked, in a document's
+// page or in a file it attaches, in every format an evaluator reads (XLSX,
+// XLS, CSV in GBK, DOCX, PDF with a text layer; leakfiles.go writes them),
+// each leaking page or file a defect of its own; or a document written
+// years after an institutional reform that still names an abolished organ
+// as acting (the ruleset's outdated_names). Decoys, on clean units too,
+// must not be reported: the same lists masked in every common way, an
+// identity number failing its check character, reference numbers, office
+// numbers and a unit's own contact mobile on its contact line, old names
+// after 原, inside 《》, or in a document written before the reform.
+//
 // On top of its style, each site shows a few markup variants dealt by the
 // district from their own random stream (Unit.Variants, AllVariants): how
 // columns are linked (a two-level directory, decorated or icon-only links

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
 	"html"
@@ -25,22 +24,38 @@ type pdfRun struct {
 type pdfDoc struct {
 	pages [][]pdfRun
 	y     float64
+	// landscape turns the A4 pages on their side.
+	landscape bool
 	// scanned writes each run as the dark bar a scanner's picture of the
 	// line would show, with no text layer, as a scanned report is.
 	scanned bool
 }
 
 const (
-	pdfWidth, pdfHeight = 595.0, 842.0
-	pdfTop, pdfBottom   = 790.0, 60.0
+	pdfWidth, pdfHeight  = 595.0, 842.0
+	pdfMargin, pdfBottom = 52.0, 60.0
 )
+
+// size returns the page's width and height in points.
+func (d *pdfDoc) size() (w, h float64) {
+	if d.landscape {
+		return pdfHeight, pdfWidth
+	}
+	return pdfWidth, pdfHeight
+}
+
+// page starts a new page, at its first line.
+func (d *pdfDoc) page() {
+	_, h := d.size()
+	d.pages = append(d.pages, nil)
+	d.y = h - pdfMargin
+}
 
 // line starts a new line of height lead; it begins a new page when the
 // page is full.
 func (d *pdfDoc) line(lead float64) {
 	if len(d.pages) == 0 || d.y-lead < pdfBottom {
-		d.pages = append(d.pages, nil)
-		d.y = pdfTop
+		d.page()
 		return
 	}
 	d.y -= lead
@@ -57,7 +72,8 @@ func (d *pdfDoc) at(x, size float64, text string) {
 
 // para writes a paragraph wrapped to the page width, size points.
 func (d *pdfDoc) para(size float64, text string) {
-	per := int((pdfWidth - 100) / size)
+	w, _ := d.size()
+	per := int((w - 100) / size)
 	rs := []rune(text)
 	for len(rs) > 0 {
 		n := min(per, len(rs))
@@ -111,7 +127,8 @@ func (d *pdfDoc) bytes() []byte {
 			cs.WriteString("> Tj ET\n")
 		}
 		content := add(fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", cs.Len(), cs.String()))
-		page := add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.0f %.0f] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", pages, pdfWidth, pdfHeight, font, content))
+		w, h := d.size()
+		page := add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.0f %.0f] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", pages, w, h, font, content))
 		kids = append(kids, fmt.Sprintf("%d 0 R", page))
 	}
 	objs[catalog-1] = fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pages)
@@ -192,20 +209,12 @@ func (d *docxDoc) table(rows [][]docxCell) {
 
 // bytes writes the DOCX package.
 func (d *docxDoc) bytes() []byte {
-	var b bytes.Buffer
-	z := zip.NewWriter(&b)
-	put := func(name, content string) {
-		w, err := z.Create(name)
-		if err == nil {
-			_, _ = w.Write([]byte(content))
-		}
-	}
-	put("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`)
-	put("_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`)
-	put("word/document.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`+d.body.String()+`<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>`)
-	_ = z.Close()
-	return b.Bytes()
+	return zipFile([][2]string{
+		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`},
+		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`},
+		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + d.body.String() + `<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>`},
+	})
 }

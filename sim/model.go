@@ -216,6 +216,10 @@ type Item struct {
 	Tie string
 	// Report is an annual report's content (annual-report column).
 	Report *AnnualReport
+	// Persons is a list of persons the page publishes (a document's), or nil.
+	Persons *Disclosure
+	// Names are the sentences of Body that name outdated organs.
+	Names []*NameLine
 	// Num is a per-unit serial used in URLs.
 	Num int
 }
@@ -283,6 +287,9 @@ type Link struct {
 	Status int
 	// Image is the path of an image shown inside the link, or "".
 	Image string
+	// File is the list of persons an attachment holds, or nil (the file
+	// is then a placeholder of its type).
+	File *Disclosure
 
 	slug string // a page link's name, from which the style makes its path
 	ext  string // an attachment's extension (".pdf")
@@ -353,6 +360,10 @@ func (k DefectKind) Finding() string {
 		return "report.incomplete"
 	case DefectReportInconsistent:
 		return "report.inconsistent"
+	case DefectPrivacy:
+		return "content.privacy"
+	case DefectOutdatedName:
+		return "content.outdated-name"
 	}
 	return ""
 }

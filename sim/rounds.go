@@ -434,6 +434,9 @@ func (b *builder) fragile(df Defect) bool {
 	case DefectDocMetadata, DefectLateDocument, DefectUninterpreted:
 		it := b.doc(df.Subject)
 		return it == nil || !d.InWindow(it.Date)
+	case DefectPrivacy, DefectOutdatedName:
+		it := b.contentDoc(df)
+		return it == nil || !d.InWindow(it.Date)
 	case DefectBrokenAttach:
 		// Attachments are planted on documents listed in the window, and
 		// an evaluator reads the attachments of those.
@@ -528,6 +531,8 @@ func (b *builder) fix(df Defect, p unitPlan) {
 		if l := b.link(df.Subject); l != nil {
 			l.Status = 200
 		}
+	case DefectPrivacy, DefectOutdatedName:
+		b.fixContent(df)
 	case DefectReportMissing, DefectReportLate, DefectReportIncomplete, DefectReportInconsistent:
 		col := u.Column("annual-report")
 		for _, it := range ref.items[col] {

@@ -200,6 +200,8 @@ func Generate(cfg Config) (*District, error) {
 	if err := parallel(len(builders), func(i int) error { return unitErr(i, builders[i].build(plans[i])) }); err != nil {
 		return nil, err
 	}
+	// Content leaks and their decoys draw from their own stream too.
+	plantContent(d, builders, rand.New(rand.NewPCG(uint64(cfg.Seed), contentStream)))
 	// The markup variants draw from their own stream, so the content and
 	// defects are the same with or without them.
 	dealVariants(d, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x7a41a47)))

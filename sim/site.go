@@ -277,6 +277,9 @@ func (u *Unit) serve(host, target string) Response {
 	case routeAsset:
 		return Response{Status: 200, ContentType: r.asset.ContentType, Body: r.asset.Body}
 	case routeFile:
+		if body := disclosureFile(r.link); body != nil {
+			return Response{Status: 200, ContentType: contentTypeOf(r.link.Path), Body: body}
+		}
 		return Response{Status: 200, ContentType: contentTypeOf(r.link.Path), Body: fileBody(r.link)}
 	case routeBroken:
 		switch r.link.Status {
@@ -421,7 +424,7 @@ func attrValues(html string, names ...string) []string {
 // isAttachment reports whether a path names a downloadable file.
 func isAttachment(p string) bool {
 	switch strings.ToLower(path.Ext(p)) {
-	case ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar", ".ppt", ".pptx":
+	case ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar", ".ppt", ".pptx", ".csv":
 		return true
 	}
 	return false
@@ -443,6 +446,8 @@ func contentTypeOf(p string) string {
 		return "application/kswps"
 	case ".zip":
 		return "application/zip"
+	case ".csv":
+		return "text/csv"
 	}
 	return "application/octet-stream"
 }

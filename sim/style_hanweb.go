@@ -339,6 +339,7 @@ func (h hanwebStyle) article(b *w, u *Unit, rt *route) {
 	for _, p := range articleText(it) {
 		b.p(`<p style="text-indent:2em">%s</p>`, esc(p))
 	}
+	personTable(b, it)
 	if it.Report != nil {
 		reportBody(b, it.Report, func(h string) string { return `<p style="text-indent:2em"><b>` + h + `</b></p>` })
 	}

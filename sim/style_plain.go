@@ -306,6 +306,7 @@ func (p plainStyle) article(b *w, u *Unit, rt *route) {
 	for _, x := range articleText(it) {
 		b.p(`<p>%s</p>`, esc(x))
 	}
+	personTable(b, it)
 	if it.Report != nil {
 		reportBody(b, it.Report, func(h string) string { return `<h3>` + h + `</h3>` })
 	}

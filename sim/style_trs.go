@@ -458,6 +458,7 @@ func (trsStyle) article(b *w, u *Unit, rt *route) {
 	for _, p := range articleText(it) {
 		b.p(`<p>%s</p>`, esc(p))
 	}
+	personTable(b, it)
 	if it.Report != nil {
 		reportBody(b, it.Report, func(h string) string { return `<p class="bt"><strong>` + h + `</strong></p>` })
 	}

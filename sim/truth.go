@@ -304,6 +304,10 @@ func evaluateUnit(d *District, u *Unit) []truthFinding {
 			for _, f := range brokenLinks(d, u, c) {
 				add(f)
 			}
+		case rules.KindPrivacy, rules.KindOutdatedName:
+			for _, f := range contentTruth(d, u, c) {
+				add(f)
+			}
 		case rules.KindReportMissing, rules.KindReportLate, rules.KindReportIncomplete, rules.KindReportInconsistent:
 			if col.Gone() {
 				continue

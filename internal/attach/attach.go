@@ -1,11 +1,15 @@
 // Package attach reads the files government pages attach: annual reports
 // and documents published as PDF, DOCX or DOC beside (or instead of) an
-// HTML page. It turns a PDF with a text layer into laid-out text (Debian's
+// HTML page, and the spreadsheets and lists (XLSX, XLS, CSV) that notices
+// attach. It turns a PDF with a text layer into laid-out text (Debian's
 // poppler-utils pdftotext -layout, which keeps table columns aligned), a
 // DOCX into HTML with its tables as tables (read directly from the
-// document's XML), and a DOC into a DOCX first (LibreOffice headless, when
-// installed). It says plainly what it could not read and why: a scanned
-// PDF without a text layer, a tool that is not installed, a damaged file.
+// document's XML), a DOC into a DOCX first (LibreOffice headless, when
+// installed), and a workbook or CSV file into its sheets' cells (XLSX with
+// excelize, XLS 97-2003 directly from its BIFF8 records, CSV in UTF-8,
+// UTF-16 or GBK). It says plainly what it could not read and why: a
+// scanned PDF without a text layer, a tool that is not installed, a
+// damaged file.
 //
 // It reads bytes already fetched; it never fetches, judges or stores.
 package attach
@@ -144,6 +148,13 @@ func letters(s string) int {
 // DOCToDOCX converts a Word 97-2003 (or WPS) document to DOCX with
 // LibreOffice headless; a *ToolError when it is not installed.
 func DOCToDOCX(ctx context.Context, data []byte) ([]byte, error) {
+	return convert(ctx, data, "doc", "docx")
+}
+
+// convert converts a file from one format to another (named by their
+// extensions) with LibreOffice headless; a *ToolError when it is not
+// installed.
+func convert(ctx context.Context, data []byte, from, to string) ([]byte, error) {
 	bin := ""
 	for _, name := range []string{"soffice", "libreoffice"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -152,31 +163,35 @@ func DOCToDOCX(ctx context.Context, data []byte) ([]byte, error) {
 		}
 	}
 	if bin == "" {
-		return nil, &ToolError{Tool: "soffice", Package: "libreoffice-writer-nogui"}
+		pkg := "libreoffice-writer-nogui"
+		if from == "xls" {
+			pkg = "libreoffice-calc-nogui"
+		}
+		return nil, &ToolError{Tool: "soffice", Package: pkg}
 	}
-	dir, err := os.MkdirTemp("", "gongkai-doc-")
+	dir, err := os.MkdirTemp("", "gongkai-"+from+"-")
 	if err != nil {
-		return nil, fmt.Errorf("convert doc: %w", err)
+		return nil, fmt.Errorf("convert %s: %w", from, err)
 	}
 	defer os.RemoveAll(dir)
-	in := filepath.Join(dir, "in.doc")
+	in := filepath.Join(dir, "in."+from)
 	if err := os.WriteFile(in, data, 0o600); err != nil {
-		return nil, fmt.Errorf("convert doc: %w", err)
+		return nil, fmt.Errorf("convert %s: %w", from, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// A profile of its own: a user's running LibreOffice would otherwise
 	// take the conversion and return at once.
 	cmd := exec.CommandContext(ctx, bin, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--headless", "--convert-to", "docx", "--outdir", dir, in)
+		"--headless", "--convert-to", to, "--outdir", dir, in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("soffice: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	out, err := os.ReadFile(filepath.Join(dir, "in.docx"))
+	out, err := os.ReadFile(filepath.Join(dir, "in."+to))
 	if err != nil {
-		return nil, fmt.Errorf("soffice wrote no docx: %w", err)
+		return nil, fmt.Errorf("soffice wrote no %s: %w", to, err)
 	}
 	return out, nil
 }

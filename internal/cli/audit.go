@@ -40,6 +40,8 @@ type crawlFlags struct {
 	ignoreRobots bool
 	unitTimeout  time.Duration
 	render       bool
+	attachments  int
+	attachMB     int
 }
 
 func (f *crawlFlags) register(c *cobra.Command) {
@@ -49,6 +51,8 @@ func (f *crawlFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.contact, "contact", "", "URL or address for site owners, sent in the User-Agent")
 	c.Flags().BoolVar(&f.ignoreRobots, "ignore-robots", false, "ignore robots.txt on every unit (only with the owners' consent)")
 	c.Flags().DurationVar(&f.unitTimeout, "unit-timeout", 0, "time bound for one unit's crawl (default 20m)")
+	c.Flags().IntVar(&f.attachments, "attachments", 40, "attachments read per unit for the content checks (personal data), on the unit's hosts (0: none; the rest are only checked as links)")
+	c.Flags().IntVar(&f.attachMB, "attachment-mb", 8, "largest attachment read for its text, in MB (never above the 8 MiB body cap)")
 	c.Flags().BoolVar(&f.render, "render", false, "render pages whose lists are built by script in headless Chromium (Debian's chromium), every request answered by the crawler")
 	c.Flags().IntVar(&f.retries, "retries", -1, "retries after a transient failure (default 2; 0 turns retries off)")
 	c.Flags().IntVar(&f.reachTries, "reach-attempts", 0, "attempts on an unanswering unit URL before it counts as unreachable (default 3)")
@@ -94,6 +98,12 @@ func (f *crawlFlags) apply(c *cobra.Command, o crawler.Options) crawler.Options 
 	}
 	if f.render {
 		o.Render = true
+	}
+	if c.Flags().Changed("attachments") {
+		o.MaxAttachments, o.NoAttachments = f.attachments, f.attachments <= 0
+	}
+	if c.Flags().Changed("attachment-mb") && f.attachMB > 0 {
+		o.MaxAttachmentBytes = f.attachMB << 20
 	}
 	return o
 }

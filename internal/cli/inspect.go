@@ -165,6 +165,26 @@ func writeInspection(w io.Writer, in *crawler.Inspection) {
 		fmt.Fprintf(w, "\nquoted titles: 《%s》\n", strings.Join(in.Quoted, "》《"))
 	}
 	fmt.Fprintf(w, "\nlinks: %d, attachments: %d\n", in.Links, len(in.Attachments))
+	if c := in.Content; c != nil {
+		fmt.Fprintf(w, "\ncontent scan (%d characters; attachments not fetched here):\n", c.Runes)
+		if len(c.Lists) > 0 {
+			fmt.Fprintf(w, "  list words: %s\n", strings.Join(c.Lists, " "))
+		}
+		for _, g := range c.Personal {
+			where := g.Part
+			if g.Column != "" {
+				where += " column " + g.Column
+			}
+			person := ""
+			if g.PersonTable {
+				person = ", in a table of persons"
+			}
+			fmt.Fprintf(w, "  %s%s ×%d  %s rows %v%s, beside %q  e.g. %s\n", g.Kind, g.Form, g.Count, where, g.Rows, person, strings.Join(g.Context, " "), g.Example)
+		}
+		for _, n := range c.Names {
+			fmt.Fprintf(w, "  name %s: %d current, %d after 原, %d in 《》  %s\n", n.Name, n.Current, n.Former, n.Quoted, n.Context)
+		}
+	}
 }
 
 func sortedKeys(m map[string]string) []string {

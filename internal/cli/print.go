@@ -67,6 +67,9 @@ func addThumbnails(ctx context.Context, db *store.DB, b *browser.Browser, notice
 				if err != nil {
 					return 0, 0, err
 				}
+				if fe.PersonalData {
+					continue // a picture of it would disclose the data again
+				}
 				p, ok, err := fe.StoredPage(ctx, db)
 				if err != nil {
 					return 0, 0, err

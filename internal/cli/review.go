@@ -172,9 +172,11 @@ above it gives the URL and the fetch time.`,
 				if body {
 					return usagef("give one of --body or --screenshot")
 				}
+				warnPersonal(env, fe)
 				return screenshotEvidence(ctx, env, db, fe, shotPath, browserPath)
 			}
 			if body {
+				warnPersonal(env, fe)
 				b, _, ok, err := fe.KeptBody(ctx, db)
 				if err != nil {
 					return err
@@ -204,6 +206,14 @@ above it gives the URL and the fetch time.`,
 	c.Flags().StringVar(&shotPath, "screenshot", "", "write a PNG picture of the stored page, as fetched, with nothing fetched again")
 	browserFlag(c, &browserPath)
 	return c
+}
+
+// warnPersonal warns on stderr that the stored page about to be shown
+// discloses personal data, unmasked.
+func warnPersonal(env Env, fe *report.FindingEvidence) {
+	if fe.PersonalData {
+		fmt.Fprintf(env.Stderr, "gongkai: warning: the page kept for finding %d discloses personal data (identity, mobile or bank card numbers) as fetched, unmasked; keep what you write out of shared places, and delete it when the evaluation no longer needs it\n", fe.Finding.ID)
+	}
 }
 
 // screenshotEvidence renders the finding's stored page to a captioned PNG.
@@ -278,6 +288,8 @@ func writeEvidence(w io.Writer, fe *report.FindingEvidence) {
 			}
 		}
 		switch {
+		case v.Kept && fe.PersonalData:
+			fmt.Fprintf(w, "  body kept, as fetched: it discloses personal data (print it with --body, which warns)\n")
 		case v.Kept && fe.Pruned != nil:
 			fmt.Fprintf(w, "  body kept: the same bytes, kept for another audit (print it with --body)\n")
 		case v.Kept:
