@@ -432,7 +432,25 @@ func (j *judge) periodic(c *rules.Check) {
 	}
 	items := j.items(col)
 	name := j.columnName(c.Column)
+	// A list read in part (pagination stopped at the page budget, a list
+	// page that could not be read, further pages a script loads) says
+	// nothing of the periods older than its oldest item read: those are
+	// not judged.
+	var known evidence.Date
+	if partialList(col) {
+		for _, it := range items {
+			if !it.Date.IsZero() && (known.IsZero() || it.Date.Before(known)) {
+				known = it.Date
+			}
+		}
+		if known.IsZero() {
+			return // nothing dated was read: no period is known
+		}
+	}
 	for _, p := range periods(string(c.Period), j.from, j.to, c.Cover == rules.CoverTouched) {
+		if !known.IsZero() && p.end.Before(known) {
+			continue
+		}
 		covered := false
 		for _, it := range items {
 			if !it.Date.IsZero() && !it.Date.Before(p.start) && !it.Date.After(p.end) {
@@ -446,6 +464,13 @@ func (j *judge) periodic(c *rules.Check) {
 		j.add(c, "column.gap", c.Column, p.label, col.URL,
 			fmt.Sprintf("“%s”栏目在%s（%s至%s）没有发布信息", name, periodName(c.Period, p.label), p.start, p.end), "", j.ref(col.URL, "栏目列表"))
 	}
+}
+
+// partialList reports whether a column's list was read only in part: its
+// pagination stopped at the page budget, a further list page could not be
+// read, or its page builds the list by script and was not rendered.
+func partialList(col *evidence.Column) bool {
+	return col.Truncated || len(col.Unread) > 0 || col.ScriptList != "" && !col.Rendered
 }
 
 func periodName(kind rules.Period, label string) string {

@@ -243,6 +243,30 @@ func TestScoreUnit(t *testing.T) {
 			},
 		},
 		{
+			name: "a list read in part: older periods not judged", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				s := ue.Column("statistics")
+				s.Items = s.Items[:2] // the two newest only: the rest were not read
+				s.Truncated = true
+			},
+		},
+		{
+			name: "a script-built list read in part: older periods not judged", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				s := ue.Column("statistics")
+				s.Items = s.Items[:2]
+				s.ScriptList = "a CMS list loader (pageChnlInfo)"
+			},
+		},
+		{
+			name: "the same list read whole: the older periods are gaps", typ: "bureau",
+			mutate: func(ue *evidence.UnitEvidence) {
+				s := ue.Column("statistics")
+				s.Items = s.Items[:2]
+			},
+			want: []key{{"column.gap", "statistics", "2019-03", "deduction"}, {"column.gap", "statistics", "2019-04", "deduction"}, {"column.gap", "statistics", "2019-05", "deduction"}, {"column.gap", "statistics", "2019-06", "deduction"}, {"column.gap", "statistics", "2019-07", "deduction"}, {"column.gap", "statistics", "2019-08", "deduction"}, {"column.gap", "statistics", "2019-09", "deduction"}, {"column.gap", "statistics", "2019-10", "deduction"}, {"column.gap", "statistics", "2019-11", "deduction"}, {"column.gap", "statistics", "2019-12", "deduction"}},
+		},
+		{
 			name: "undated items count as not updated", typ: "bureau",
 			mutate: func(ue *evidence.UnitEvidence) {
 				n := ue.Column("notices")
