@@ -341,7 +341,15 @@ func (u *unitCrawl) reach(ctx context.Context, portalURL *url.URL) *Page {
 				}
 			}
 			pr := u.storePage(portalURL.String(), r)
-			return u.follow(ctx, pr, evidence.RolePortal, true).page
+			end := u.follow(ctx, pr, evidence.RolePortal, true)
+			if end.page != nil {
+				return end.page
+			}
+			// The page the portal sends the browser to failed: a browser
+			// shows that failure, not the stub, so the attempt ends there.
+			u.ev.Reach.Reachable = false
+			u.ev.Reach.Attempts[len(u.ev.Reach.Attempts)-1] = *end.fetch
+			r = &response{fetch: *end.fetch}
 		}
 		switch r.fetch.Class {
 		case evidence.ClassBlocked, evidence.ClassRobots, evidence.ClassRefused, evidence.ClassTooLarge,
@@ -748,7 +756,8 @@ const maxClientRedirects = 3
 // returns the page arrived at; each hop is a fetch of its own in the
 // evidence. The portal (open) may lead to another host, which then joins
 // the unit's hosts, as an HTTP redirect of the portal does; other pages
-// are followed only within the unit's hosts.
+// are followed only within the unit's hosts. When a hop fails, the result
+// is that failure, not the page that led to it.
 func (u *unitCrawl) follow(ctx context.Context, pr *pageResult, role evidence.Role, open bool) *pageResult {
 	seen := map[string]bool{}
 	for hop := 0; hop < maxClientRedirects && pr.page != nil && ctx.Err() == nil; hop++ {
@@ -768,11 +777,10 @@ func (u *unitCrawl) follow(ctx context.Context, pr *pageResult, role evidence.Ro
 		u.note("%s sends the browser to %s (meta refresh, frame or script); followed", pr.page.URL, target)
 		r := u.f.get(ctx, target, role, modePage)
 		u.record(r)
-		next := u.storePage(target.String(), r)
-		if next.page == nil {
-			break
+		pr = u.storePage(target.String(), r)
+		if pr.page == nil {
+			break // the caller sees the failure where the browser would
 		}
-		pr = next
 	}
 	return pr
 }
