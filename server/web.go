@@ -15,8 +15,8 @@ import (
 // everything crawled (titles, messages, URLs, unit names) is escaped, and
 // it needs no script: the content security policy (api.go) allows only
 // the embedded style sheet and images, nothing inline and nothing from
-// elsewhere. Charts are inline SVG whose geometry is computed here and
-// whose colours come from the style sheet's classes.
+// elsewhere. Charts are inline SVG whose geometry is computed in Go
+// (report/chart.go) and whose colours come from the style sheet's classes.
 //
 // This file holds what every page shares: the templates, the routes, the
 // page frame and the error pages. Each page has its file (web_ranking.go,

@@ -28,7 +28,7 @@ type unitPage struct {
 	Problems   []problemRow
 	Open       int
 	Resolved   int
-	Chart      *lineChart
+	Chart      *report.LineChart
 	History    []historyRow
 }
 
