@@ -107,7 +107,7 @@ type Target struct {
 type Crawler struct {
 	opts    Options
 	tr      *transports
-	browser browser // started on the first render
+	browser renderBrowser // started on the first render
 }
 
 // New returns a Crawler with o's settings (zero fields take their defaults).

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +12,8 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"gongkai/internal/browser"
 )
 
 // Rendering. A list a page builds by script from data the HTML does not
@@ -44,68 +44,40 @@ type answer struct {
 	ok          bool
 }
 
-// browser is a headless Chromium shared by a crawler's renders, started on
-// first use.
-type browser struct {
+// renderBrowser is the headless Chromium shared by a crawler's renders,
+// started on first use (internal/browser starts, flags and stops it; the
+// interception below is the crawler's own).
+type renderBrowser struct {
 	once   sync.Once
-	ctx    context.Context
-	cancel context.CancelFunc
+	chrome *browser.Chromium
 	err    error
 }
 
-// chromiumPath finds Chromium: $GONGKAI_CHROMIUM, then the usual names.
+// chromiumPath finds Chromium as internal/browser does ($GONGKAI_CHROMIUM,
+// then the usual names); "" when there is none.
 func chromiumPath() string {
-	for _, name := range []string{os.Getenv("GONGKAI_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
+	p, _ := browser.Find("")
+	return p
 }
 
-func (b *browser) start(userAgent string) error {
+func (b *renderBrowser) start(userAgent string) error {
 	b.once.Do(func() {
-		bin := chromiumPath()
-		if bin == "" {
+		c, err := browser.Launch(context.Background(), browser.LaunchOptions{UserAgent: userAgent, Width: 1280, Height: 1600})
+		switch {
+		case errors.Is(err, browser.ErrNoBrowser):
 			b.err = ErrNoBrowser
-			return
-		}
-		dir, err := os.MkdirTemp("", "gongkai-render-")
-		if err != nil {
+		case err != nil:
 			b.err = fmt.Errorf("start chromium: %w", err)
-			return
+		default:
+			b.chrome = c
 		}
-		actx, acancel := chromedp.NewExecAllocator(context.Background(),
-			chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(dir),
-			chromedp.UserAgent(userAgent),
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.Flag("disable-quic", true),
-			chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.Flag("disable-extensions", true),
-			chromedp.WindowSize(1280, 1600))
-		ctx, cancel := chromedp.NewContext(actx)
-		if err := chromedp.Do(ctx); err != nil {
-			cancel()
-			acancel()
-			os.RemoveAll(dir)
-			b.err = fmt.Errorf("start chromium: %w", err)
-			return
-		}
-		b.ctx = ctx
-		b.cancel = func() { cancel(); acancel(); os.RemoveAll(dir) }
 	})
 	return b.err
 }
 
-func (b *browser) close() {
-	if b.cancel != nil {
-		b.cancel()
+func (b *renderBrowser) close() {
+	if b.chrome != nil {
+		b.chrome.Close()
 	}
 }
 
@@ -119,8 +91,8 @@ type renderLimits struct {
 // (as fetched, not fetched again) and every other request the page makes
 // through ask, and returns the document's HTML once the network has been
 // quiet, or at the time bound. Requests past the bound fail.
-func (b *browser) render(ctx context.Context, pageURL string, body []byte, contentType string, lim renderLimits, ask func(context.Context, *url.URL) answer) ([]byte, error) {
-	tab, cancel := chromedp.NewContext(b.ctx)
+func (b *renderBrowser) render(ctx context.Context, pageURL string, body []byte, contentType string, lim renderLimits, ask func(context.Context, *url.URL) answer) ([]byte, error) {
+	tab, cancel := b.chrome.NewTab()
 	defer cancel()
 	tab, tcancel := context.WithTimeout(tab, lim.timeout)
 	defer tcancel()

@@ -95,4 +95,11 @@ func TestRender_ScriptList(t *testing.T) {
 	if n := elsewhere.Load(); n != 0 {
 		t.Errorf("the other host got %d requests", n)
 	}
+	// Nothing of the page got past the interception to the browser's dead
+	// proxy.
+	for _, req := range c.browser.chrome.Escaped() {
+		if strings.Contains(req, strings.TrimPrefix(srv.URL, "http://")) || strings.Contains(req, strings.TrimPrefix(other.URL, "http://")) {
+			t.Errorf("a request escaped the interception: %s", req)
+		}
+	}
 }

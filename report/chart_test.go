@@ -1,6 +1,9 @@
 package report
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestHbarChart(t *testing.T) {
 	t.Run("one series", func(t *testing.T) {
@@ -59,4 +62,35 @@ func TestHbarChart(t *testing.T) {
 			t.Errorf("empty chart: %d bars, height %v", len(c.Bars), c.Height)
 		}
 	})
+}
+
+func TestNewLineChart(t *testing.T) {
+	if c := NewLineChart(LineSpec{}); c != nil {
+		t.Fatalf("no points: %+v, want nil", c)
+	}
+	var pts []LinePoint
+	for i := 0; i < 17; i++ {
+		pts = append(pts, LinePoint{Value: 70 + float64(i), Labels: []string{"#", "date"}})
+	}
+	c := NewLineChart(LineSpec{Max: 100, Points: pts, Bands: []LineBand{{Value: 90}, {Value: 80}, {Value: 0}}})
+	if len(c.Points) != 17 || strings.Count(c.Line, ",") != 17 {
+		t.Fatalf("%d points, line %q", len(c.Points), c.Line)
+	}
+	for i := 1; i < len(c.Points); i++ {
+		if c.Points[i].X <= c.Points[i-1].X || c.Points[i].Y >= c.Points[i-1].Y {
+			t.Errorf("point %d at %v,%v: want right of and above %v,%v", i, c.Points[i].X, c.Points[i].Y, c.Points[i-1].X, c.Points[i-1].Y)
+		}
+	}
+	// The axis runs from a round figure below the lowest value to Max: the
+	// band at 0 falls outside; at most eight points are labelled, the last
+	// among them.
+	if len(c.Bands) != 2 {
+		t.Errorf("bands %+v: want the two inside the axis", c.Bands)
+	}
+	if first, last := c.Grid[0], c.Grid[len(c.Grid)-1]; first.Text != "60" || last.Text != "100" || last.Y != c.AxisY0 || first.Y != c.AxisY1 {
+		t.Errorf("grid from %+v to %+v", first, last)
+	}
+	if n := len(c.Ticks) / 2; n > 8 || c.Ticks[len(c.Ticks)-1].X != c.Points[16].X {
+		t.Errorf("%d points labelled, the last at %v", n, c.Ticks[len(c.Ticks)-1].X)
+	}
 }

@@ -1,9 +1,13 @@
-// Package browser drives one headless Chromium (Debian's chromium) for
-// gongkai's office outputs: it prints HTML documents (deduction notices,
-// the evaluation report) to A4 PDF with page numbers, and renders the
-// stored body of an evidence page to an image, as it was fetched.
+// Package browser holds gongkai's headless Chromium (Debian's chromium).
+// Chromium (chromium.go) is the one place the browser is found, started,
+// flagged and stopped, for both its users: the crawler's renders of
+// script-built lists (crawler/render.go, which answers every request
+// through the crawler's fetcher), and the office outputs here.
 //
-// It never fetches anything. Every document is served to the browser from
+// For the office outputs, a Browser prints HTML documents (deduction
+// notices, the evaluation report) to A4 PDF with page numbers, and renders
+// the stored body of an evidence page to an image, as it was fetched. It
+// never fetches anything. Every document is served to the browser from
 // memory at a fake origin (http://gongkai.invalid/) through the DevTools
 // Fetch domain, and every other request a page makes (scripts, style
 // sheets, images, fonts, frames, navigations) is refused before it leaves
@@ -17,12 +21,9 @@
 package browser
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os/exec"
 	"strings"
 	"sync"
@@ -38,18 +39,13 @@ import (
 // browser and a CJK font for Chinese text.
 const Package = "chromium fonts-wqy-microhei"
 
-// ErrNoBrowser is returned, wrapped with what to install, when no Chromium
-// is found.
-var ErrNoBrowser = errors.New("no Chromium found")
-
 // origin is the fake origin documents are served from. The .invalid
 // top-level domain never resolves (RFC 2606).
 const origin = "http://gongkai.invalid"
 
 // Options configures a Browser.
 type Options struct {
-	// Path is the Chromium binary; empty looks for chromium,
-	// chromium-browser, google-chrome and chrome on PATH.
+	// Path is the Chromium binary; empty looks it up as Find does.
 	Path string
 	// Tabs is how many documents are rendered at once; 0 means 2 (this
 	// project's machines have 2 cores).
@@ -58,35 +54,12 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Find returns the Chromium binary path names (or the first of the usual
-// names found on PATH); without one the error wraps ErrNoBrowser and says
-// which Debian package to install.
-func Find(path string) (string, error) {
-	names := []string{"chromium", "chromium-browser", "google-chrome", "chrome"}
-	if path != "" {
-		names = []string{path}
-	}
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p, nil
-		}
-	}
-	if path != "" {
-		return "", fmt.Errorf("%w at %s: install Debian's %s (apt-get install %s)", ErrNoBrowser, path, "chromium", Package)
-	}
-	return "", fmt.Errorf("%w: install Debian's %s (apt-get install %s)", ErrNoBrowser, "chromium", Package)
-}
-
 // Browser is one headless Chromium with a pool of tabs.
 type Browser struct {
 	opts    Options
-	ctx     context.Context // the browser's; done when it is gone
-	cancel  context.CancelFunc
+	chrome  *Chromium
 	tabs    chan *tab
 	all     []*tab
-	proxy   net.Listener
-	escMu   sync.Mutex
-	escaped []string
 	done    chan struct{}
 	closeMu sync.Once
 }
@@ -94,67 +67,19 @@ type Browser struct {
 // Start starts Chromium. Close it when done. ctx bounds only the start:
 // the browser lives until Close.
 func Start(ctx context.Context, o Options) (*Browser, error) {
-	bin, err := Find(o.Path)
-	if err != nil {
-		return nil, err
-	}
 	if o.Tabs <= 0 {
 		o.Tabs = 2
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
 	}
-	b := &Browser{opts: o, tabs: make(chan *tab, o.Tabs), done: make(chan struct{})}
-	// The dead proxy: it takes each connection and closes it at once.
-	if b.proxy, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-		return nil, fmt.Errorf("start browser: dead proxy: %w", err)
-	}
-	go b.refuse()
-	flags := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox, // root in CI and containers; pages never run scripts here
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("proxy-server", "http://"+b.proxy.Addr().String()),
-		chromedp.Flag("proxy-bypass-list", "<-loopback>"), // loopback too goes to the dead proxy
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-domain-reliability", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("dns-prefetch-disable", true),
-		chromedp.Flag("no-pings", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("font-render-hinting", "none"),
-		// Frames stay in the page's process, where the tab's interception
-		// sees their requests.
-		chromedp.Flag("disable-features", "site-per-process,IsolateOrigins,Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("disable-site-isolation-trials", true),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), flags...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	b.ctx, b.cancel = bctx, func() { bcancel(); acancel() }
-	start := make(chan error, 1)
-	go func() { start <- chromedp.Do(bctx) }()
-	select {
-	case err = <-start:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
+	c, err := Launch(ctx, LaunchOptions{Path: o.Path})
 	if err != nil {
-		b.Close()
-		return nil, fmt.Errorf("start browser %s: %w", bin, err)
+		return nil, err
 	}
+	b := &Browser{opts: o, chrome: c, tabs: make(chan *tab, o.Tabs), done: make(chan struct{})}
 	for range o.Tabs {
-		t, err := newTab(bctx, b)
+		t, err := newTab(c)
 		if err != nil {
 			b.Close()
 			return nil, fmt.Errorf("start browser: open a tab: %w", err)
@@ -165,47 +90,15 @@ func Start(ctx context.Context, o Options) (*Browser, error) {
 	return b, nil
 }
 
-// refuse accepts the connections that reach the dead proxy, notes the
-// first line of what each asks for, and closes it.
-func (b *Browser) refuse() {
-	for {
-		c, err := b.proxy.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			c.SetReadDeadline(time.Now().Add(2 * time.Second))
-			line, _ := bufio.NewReader(io.LimitReader(c, 4096)).ReadString('\n')
-			if line = strings.TrimSpace(line); line != "" {
-				b.escMu.Lock()
-				b.escaped = append(b.escaped, line)
-				b.escMu.Unlock()
-			}
-		}()
-	}
-}
-
-// Escaped lists the requests that reached the dead proxy, by their first
-// line ("CONNECT host:443 HTTP/1.1", "GET http://host/path HTTP/1.1"):
-// Chromium's own background requests, and any request of a page that got
-// past the interception (none should). Nothing of them leaves the machine.
-func (b *Browser) Escaped() []string {
-	b.escMu.Lock()
-	defer b.escMu.Unlock()
-	return append([]string(nil), b.escaped...)
-}
+// Escaped lists the requests that reached the browser's dead proxy
+// (Chromium.Escaped).
+func (b *Browser) Escaped() []string { return b.chrome.Escaped() }
 
 // Close stops Chromium and the dead proxy.
 func (b *Browser) Close() error {
 	b.closeMu.Do(func() {
 		close(b.done)
-		if b.cancel != nil {
-			b.cancel()
-		}
-		if b.proxy != nil {
-			b.proxy.Close()
-		}
+		b.chrome.Close()
 	})
 	return nil
 }
@@ -246,8 +139,8 @@ type tab struct {
 }
 
 // newTab opens a tab with scripts off and every request intercepted.
-func newTab(parent context.Context, b *Browser) (*tab, error) {
-	ctx, _ := chromedp.NewContext(parent) // ends with the browser
+func newTab(c *Chromium) (*tab, error) {
+	ctx, _ := c.NewTab() // ends with the browser
 	t := &tab{ctx: ctx, served: map[string]resource{}}
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		return nil, err

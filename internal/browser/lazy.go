@@ -22,7 +22,7 @@ func NewLazy(o Options) *Lazy { return &Lazy{opts: o} }
 func (l *Lazy) get(ctx context.Context) (*Browser, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.b != nil && l.b.ctx.Err() == nil {
+	if l.b != nil && l.b.chrome.Alive() {
 		return l.b, nil
 	}
 	if l.b != nil {

@@ -45,7 +45,9 @@ type crawlFlags struct {
 }
 
 func (f *crawlFlags) register(c *cobra.Command) {
-	c.Flags().DurationVar(&f.delay, "delay", -1, "pause between requests to one host (default 1s; 0 turns delays off)")
+	// delay and retries are read only when given (apply), so their
+	// registered defaults are the crawler's, for the help to show.
+	c.Flags().DurationVar(&f.delay, "delay", time.Second, "pause between requests to one host; 0 turns delays off")
 	c.Flags().IntVar(&f.perHost, "per-host", 0, "requests in flight per host (default 1)")
 	c.Flags().IntVar(&f.concurrency, "concurrency", 0, "requests in flight across all hosts (default 16)")
 	c.Flags().StringVar(&f.contact, "contact", "", "URL or address for site owners, sent in the User-Agent")
@@ -54,7 +56,7 @@ func (f *crawlFlags) register(c *cobra.Command) {
 	c.Flags().IntVar(&f.attachments, "attachments", 40, "attachments read per unit for the content checks (personal data), on the unit's hosts (0: none; the rest are only checked as links)")
 	c.Flags().IntVar(&f.attachMB, "attachment-mb", 8, "largest attachment read for its text, in MB (never above the 8 MiB body cap)")
 	c.Flags().BoolVar(&f.render, "render", false, "render pages whose lists are built by script in headless Chromium (Debian's chromium), every request answered by the crawler")
-	c.Flags().IntVar(&f.retries, "retries", -1, "retries after a transient failure (default 2; 0 turns retries off)")
+	c.Flags().IntVar(&f.retries, "retries", 2, "retries after a transient failure; 0 turns retries off")
 	c.Flags().IntVar(&f.reachTries, "reach-attempts", 0, "attempts on an unanswering unit URL before it counts as unreachable (default 3)")
 	c.Flags().DurationVar(&f.reachSpacing, "reach-spacing", 0, "pause between reachability attempts (default 2s)")
 	c.Flags().Int64Var(&f.memoryLimit, "memory-limit", 200, "soft memory limit in MiB for the Go heap (0: none); the GC works harder near it")

@@ -91,7 +91,10 @@ rebuilds the file (it needs the database to itself: stop serve first).`,
 	}
 	c.Flags().StringVar(&dbPath, "db", "gongkai.db", "SQLite database to prune")
 	c.Flags().IntVar(&keep, "keep", 0, "how many of the latest complete audits keep all their evidence (required, at least 1)")
-	c.Flags().Int64SliceVar(&keepAudits, "keep-audit", nil, "an audit whose evidence is kept whole (repeat, or comma-separated ids)")
+	c.Flags().Int64SliceVar(&keepAudits, "keep-audit", nil, "an audit `id` whose evidence is kept whole (repeat, or comma-separated)")
+	// pflag takes "[]" for a default only on some slice types: an empty
+	// int64 slice would print "(default [])".
+	c.Flags().Lookup("keep-audit").DefValue = ""
 	c.Flags().BoolVar(&dryRun, "dry-run", false, "print what would be removed, and change nothing")
 	c.Flags().BoolVar(&vacuum, "vacuum", false, "rebuild the file with VACUUM afterwards (needs the database to itself: stop serve)")
 	_ = c.MarkFlagFilename("db", "db")

@@ -81,7 +81,7 @@ ack wait).`,
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&url, "nats", "", "NATS server URL, e.g. nats://10.0.0.5:4222 (comma-separated for a cluster)")
+	fl.StringVar(&url, "nats", "", "NATS server `url`, e.g. nats://10.0.0.5:4222 (comma-separated for a cluster)")
 	fl.StringVar(&name, "name", "", "worker name in logs, results and host locks (default: hostname-pid)")
 	fl.IntVar(&jobs, "jobs", 64, "units crawled at once")
 	fl.IntVar(&concurrency, "concurrency", 0, "requests in flight across all hosts (default 16)")
@@ -104,7 +104,7 @@ type natsFlags struct {
 }
 
 func (f *natsFlags) register(c *cobra.Command) {
-	c.Flags().StringVar(&f.url, "nats", "", "distribute the crawl: publish one job per unit on this NATS JetStream server for `gongkai worker`s (README: Distributed audits)")
+	c.Flags().StringVar(&f.url, "nats", "", "distribute the crawl: publish one job per unit on the NATS JetStream server at this `url` for gongkai workers (README: Distributed audits)")
 	c.Flags().DurationVar(&f.ackWait, "nats-ack-wait", dist.DefaultAckWait, "with --nats: a job unacknowledged this long (its worker died) is delivered again")
 	c.Flags().IntVar(&f.maxDeliver, "nats-max-deliver", dist.DefaultMaxDeliver, "with --nats: crawl attempts per unit before its job is dead-lettered and the unit reported not audited")
 }
