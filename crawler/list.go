@@ -511,7 +511,25 @@ var moreWords = map[string]bool{"更多": true, "查看更多": true, "more": tr
 // moreElsewhere reports whether the box around n (n and up to two
 // ancestors that hold no other group) has a "更多" link to another page:
 // the box lists another column's items.
+// moreLinks returns the page's "more" links (更多, more>>) to another page,
+// found once per page.
+func (p *Page) moreLinks() map[*html.Node]bool {
+	if p.more == nil {
+		p.more = map[*html.Node]bool{}
+		for _, a := range p.Anchors() {
+			if a.Node.DataAtom == atom.A && moreWords[textnorm.Name(a.Text)] && !samePage(a.URL, p.URL) {
+				p.more[a.Node] = true
+			}
+		}
+	}
+	return p.more
+}
+
 func (p *Page) moreElsewhere(n *html.Node, holders map[*html.Node]int) bool {
+	more := p.moreLinks()
+	if len(more) == 0 {
+		return false
+	}
 	for i := 0; n != nil && i < 3; i, n = i+1, n.Parent {
 		if n.DataAtom == atom.Body || holders[n] > 1 {
 			return false
@@ -523,11 +541,7 @@ func (p *Page) moreElsewhere(n *html.Node, holders map[*html.Node]int) bool {
 				return
 			}
 			if m.Type == html.ElementNode && m.DataAtom == atom.A {
-				if moreWords[textnorm.Name(textOf(m))] {
-					if u := p.Resolve(attr(m, "href")); u != nil && !samePage(u, p.URL) {
-						found = true
-					}
-				}
+				found = more[m]
 				return
 			}
 			for c := m.FirstChild; c != nil; c = c.NextSibling {

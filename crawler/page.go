@@ -33,6 +33,7 @@ type Page struct {
 	segments []Segment           // cached by Segments
 	anchors  []Anchor            // cached by Anchors
 	chrome   map[*html.Node]bool // cached by inChrome
+	more     map[*html.Node]bool // cached by moreLinks
 }
 
 // ParsePage decodes body (raw bytes, as sent with contentType) and parses it.

@@ -65,9 +65,27 @@ func isAux(a Anchor) bool {
 	return n <= 6 && isAttachment(a.URL.Path)
 }
 
-// placeholderRE matches unbound template placeholders: {{item.title}},
-// ${url}, {$title}, <%=…%>, and their URL-encoded forms.
-var placeholderRE = regexp.MustCompile(`\{\{|\}\}|\$\{|\{\$|<%|%>|%7[bB]%7[bB]|%7[dD]%7[dD]|%24%7[bB]`)
+// placeholders are the marks of unbound template placeholders: {{item.title}},
+// ${url}, {$title}, <%=…%>, and their URL-encoded forms (lower case).
+var placeholders = []string{"{{", "}}", "${", "{$", "<%", "%>", "%7b%7b", "%7d%7d", "%24%7b"}
+
+// hasPlaceholder reports whether s holds an unbound template placeholder.
+// It is called for every link of every page: a byte scan rules most text
+// out before any substring search.
+func hasPlaceholder(s string) bool {
+	if strings.IndexAny(s, "{}$<%") < 0 {
+		return false
+	}
+	if strings.Contains(s, "%") {
+		s = strings.ToLower(s)
+	}
+	for _, p := range placeholders {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // templateAttrs are attributes of client-side templating that repeat an
 // element per data record: a list under them is a template, not content.
@@ -76,7 +94,7 @@ var templateAttrs = []string{"ms-repeat", "ms-for", "ms-each", "v-for", "ng-repe
 // isTemplated reports whether n or an ancestor repeats by a template
 // attribute, or n carries an unbound placeholder in its href or text.
 func isTemplated(a Anchor) bool {
-	if placeholderRE.MatchString(attr(a.Node, "href")) || placeholderRE.MatchString(a.Text) || placeholderRE.MatchString(a.TitleAttr) {
+	if hasPlaceholder(attr(a.Node, "href")) || hasPlaceholder(a.Text) || hasPlaceholder(a.TitleAttr) {
 		return true
 	}
 	for n := a.Node; n != nil; n = n.Parent {
