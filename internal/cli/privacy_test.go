@@ -140,7 +140,23 @@ func TestNoPersonalDataInOutputs(t *testing.T) {
 	}
 	cmd("notices", "--db", db, "--out", filepath.Join(dir, "notices"))
 	cmd("report", "--db", db, "--out", filepath.Join(dir, "report.html"))
+	// Every output of a finding is read for the privacy findings, for any
+	// finding on a page or file they name, and for the first finding of
+	// every kind (reading all of them, hundreds, takes minutes under -race
+	// and adds no path: outputs differ by kind, not by finding).
+	leaking := map[string]bool{}
+	for _, p := range privacy {
+		leaking[p.Subject] = true
+	}
+	kindSeen := map[string]bool{}
+	var sample []report.Problem
 	for _, p := range problems {
+		if p.Kind == "content.privacy" || leaking[p.Subject] || leaking[p.URL] || !kindSeen[p.Kind] {
+			sample = append(sample, p)
+		}
+		kindSeen[p.Kind] = true
+	}
+	for _, p := range sample {
 		cmd("evidence", fmt.Sprint(p.ID), "--db", db)
 		cmd("evidence", fmt.Sprint(p.ID), "--db", db, "--format", "json")
 	}
@@ -184,7 +200,7 @@ func TestNoPersonalDataInOutputs(t *testing.T) {
 		keep("GET "+path, get(path, 200))
 	}
 	unitsSeen := map[string]bool{}
-	for _, p := range problems {
+	for _, p := range sample {
 		keep("finding page", get(fmt.Sprintf("/findings/%d", p.ID), 200))
 		keep("finding API", get(fmt.Sprintf("/api/findings/%d", p.ID), 200))
 		if !unitsSeen[p.Unit] {
