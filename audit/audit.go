@@ -18,6 +18,7 @@ import (
 	"gongkai/evidence"
 	"gongkai/rules"
 	"gongkai/scoring"
+	"gongkai/source"
 	"gongkai/store"
 	"gongkai/units"
 )
@@ -63,46 +64,10 @@ type Options struct {
 	// units file, ruleset and as-of date must be the audit's own.
 	Resume int64
 	// Source supplies the units' evidence; nil crawls them here with the
-	// local crawler (Crawler.CrawlAll). A distributed audit (package dist)
+	// local crawler (source.Local). A distributed audit (package dist)
 	// supplies evidence crawled elsewhere; judging, storing and scoring
 	// are the same either way.
-	Source Source
-}
-
-// Source supplies the evidence of an audit's units: it calls emit once
-// with each unit's evidence (from one goroutine at a time) and returns when
-// every target is emitted, or ctx is done, or it cannot go on. A unit it
-// does not emit is not audited, and the audit ends incomplete; an error it
-// returns is reported with ErrIncomplete.
-type Source func(ctx context.Context, job SourceJob, emit Emit) error
-
-// Emit hands one unit's evidence to the audit. stored, when not nil, is
-// called once the unit's evidence is stored (nil) or was not (an error),
-// from the goroutine that stored it.
-type Emit func(ue *evidence.UnitEvidence, stored func(error))
-
-// SourceJob is what a Source is asked to supply.
-type SourceJob struct {
-	// AuditID is the audit's id in its database.
-	AuditID int64
-	// Started is the audit's start time as the database records it (the
-	// same when the audit is resumed).
-	Started time.Time
-	// Resumed is true when the audit is being resumed (Options.Resume).
-	Resumed bool
-	// Targets are the units to crawl: all of them, or on resume those the
-	// database does not hold yet.
-	Targets []crawler.Target
-	// Crawler is the audit's crawl configuration (politeness, limits).
-	Crawler crawler.Options
-}
-
-// localSource crawls the targets in this process.
-func localSource(ctx context.Context, job SourceJob, emit Emit) error {
-	cr := crawler.New(job.Crawler)
-	defer cr.Close()
-	cr.CrawlAll(ctx, job.Targets, func(ue *evidence.UnitEvidence) { emit(ue, nil) })
-	return nil
+	Source source.Source
 }
 
 // errNotStored is what a unit's stored callback gets when an earlier store
@@ -199,10 +164,10 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		log.Info("audit started", "audit", auditID, "units", len(targets), "as_of", o.AsOf.String())
 	}
 	sum.AuditID = auditID
-	job := SourceJob{AuditID: auditID, Started: start, Resumed: o.Resume != 0, Targets: targets, Crawler: o.Crawler}
+	job := source.Job{AuditID: auditID, Started: start, Resumed: o.Resume != 0, Targets: targets, Crawler: o.Crawler}
 	src := o.Source
 	if src == nil {
-		src = localSource
+		src = source.Local
 	} else {
 		// A remote source keys its messages by the start time as stored,
 		// which a resumed run reads back identically.

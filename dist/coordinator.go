@@ -17,9 +17,9 @@ import (
 	"github.com/nats-io/nuid"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"gongkai/audit"
 	"gongkai/crawler"
 	"gongkai/evidence"
+	"gongkai/source"
 )
 
 // CoordinatorOptions configure the coordinator side of distributed audits.
@@ -133,8 +133,8 @@ func (c *Coordinator) Stats() Stats {
 	return s
 }
 
-// Source returns the audit.Source that has the units crawled by workers.
-func (c *Coordinator) Source() audit.Source { return c.run }
+// Source returns the source.Source that has the units crawled by workers.
+func (c *Coordinator) Source() source.Source { return c.run }
 
 // Settings returns the effective ack wait and max deliver.
 func (c *Coordinator) Settings() (ackWait time.Duration, maxDeliver int) {
@@ -145,7 +145,7 @@ func (c *Coordinator) Settings() (ackWait time.Duration, maxDeliver int) {
 // neither a job nor a result on the bus), then take results and dead
 // letters from the audit's durable consumers until every unit is in or
 // dead-lettered.
-func (c *Coordinator) run(ctx context.Context, job audit.SourceJob, emit audit.Emit) error {
+func (c *Coordinator) run(ctx context.Context, job source.Job, emit source.Emit) error {
 	key := AuditKey(job.AuditID, job.Started)
 	log := c.log.With("audit_key", key)
 	var (
@@ -329,7 +329,7 @@ func (c *Coordinator) run(ctx context.Context, job audit.SourceJob, emit audit.E
 // publishJobs publishes one job per target. On resume a unit whose job is
 // result waits in the results stream is not published again, and a job
 // still queued is replaced by a fresh one.
-func (c *Coordinator) publishJobs(ctx context.Context, key string, job audit.SourceJob, jobs, results jetstream.Stream, log *slog.Logger) error {
+func (c *Coordinator) publishJobs(ctx context.Context, key string, job source.Job, jobs, results jetstream.Stream, log *slog.Logger) error {
 	settings := SettingsOf(job.Crawler)
 	skipped := 0
 	for _, t := range job.Targets {

@@ -22,6 +22,7 @@ import (
 	"gongkai/internal/natstest"
 	"gongkai/rules"
 	"gongkai/sim"
+	"gongkai/source"
 )
 
 // body returns a kept body as the crawler keeps it: gzip, keyed by the
@@ -270,7 +271,7 @@ func TestCoordinatorIdempotent(t *testing.T) {
 
 	var mu sync.Mutex
 	got := map[string][]*evidence.UnitEvidence{}
-	err = co.Source()(ctx, audit.SourceJob{AuditID: 7, Started: started, Targets: targets}, func(ue *evidence.UnitEvidence, stored func(error)) {
+	err = co.Source()(ctx, source.Job{AuditID: 7, Started: started, Targets: targets}, func(ue *evidence.UnitEvidence, stored func(error)) {
 		mu.Lock()
 		got[ue.Unit.ID] = append(got[ue.Unit.ID], ue)
 		mu.Unlock()

@@ -20,6 +20,7 @@ import (
 	"gongkai/report"
 	"gongkai/rules"
 	"gongkai/scoring"
+	"gongkai/source"
 	"gongkai/store"
 	"gongkai/units"
 )
@@ -285,7 +286,7 @@ func runAudit(ctx context.Context, env Env, r auditRun) error {
 		resumeID = a.ID
 	}
 	// A distributed audit: the units are crawled by workers over NATS.
-	var src audit.Source
+	var src source.Source
 	natsDone := func(io.Writer, bool) {}
 	if r.nats != nil {
 		if src, natsDone, err = r.nats.source(log); err != nil {

@@ -15,6 +15,7 @@ import (
 	"gongkai/dist"
 	"gongkai/internal/browser"
 	"gongkai/server"
+	"gongkai/source"
 	"gongkai/units"
 )
 
@@ -119,7 +120,7 @@ in the database, marked incomplete), and exits 0.`,
 			reg := prometheus.NewRegistry()
 			// Distributed audits: workers crawl, this process coordinates;
 			// the gongkai_dist_ metrics join serve's.
-			var src audit.Source
+			var src source.Source
 			if cfg.NATS != "" {
 				dc, err := dist.NewCoordinator(dist.CoordinatorOptions{URL: cfg.NATS, Registry: reg, Logger: log})
 				if err != nil {

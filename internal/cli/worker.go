@@ -14,9 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
-	"gongkai/audit"
 	"gongkai/crawler"
 	"gongkai/dist"
+	"gongkai/source"
 )
 
 func newWorkerCmd(env Env) *cobra.Command {
@@ -111,7 +111,7 @@ func (f *natsFlags) register(c *cobra.Command) {
 
 // source returns the distributed audit's source and a func that prints its
 // summary line and closes it; with no --nats, a nil source.
-func (f *natsFlags) source(log *slog.Logger) (audit.Source, func(io.Writer, bool), error) {
+func (f *natsFlags) source(log *slog.Logger) (source.Source, func(io.Writer, bool), error) {
 	if f.url == "" {
 		return nil, func(io.Writer, bool) {}, nil
 	}
