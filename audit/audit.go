@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -457,28 +458,20 @@ func columnIDs(rs *rules.Ruleset) []string {
 	return out
 }
 
-// CrawlOptions applies a units file's crawl settings on top of base.
+// CrawlOptions applies a units file's crawl settings on top of base:
+// every setting the file gives replaces base's (crawler.Settings.Merge),
+// and so does its concurrency. A setting below zero is an error.
 func CrawlOptions(base crawler.Options, f *units.File) (crawler.Options, error) {
 	if f == nil || f.Crawl == nil {
 		return base, nil
 	}
 	c := f.Crawl
-	if c.Delay != "" {
-		d, err := time.ParseDuration(c.Delay)
-		if err != nil || d < 0 {
-			return base, fmt.Errorf("%s: crawl.delay: bad duration %q", f.Source, c.Delay)
-		}
-		base.Delay = d
-		base.NoDelay = d == 0
+	if bad := c.Negative(); len(bad) > 0 {
+		return base, fmt.Errorf("%s: crawl: %s must not be negative", f.Source, strings.Join(bad, ", "))
 	}
-	if c.Parallelism > 0 {
-		base.PerHost = c.Parallelism
-	}
+	base.Settings = base.Settings.Merge(c.Settings)
 	if c.Concurrency > 0 {
 		base.Concurrency = c.Concurrency
-	}
-	if c.Contact != "" {
-		base.Contact = c.Contact
 	}
 	return base, nil
 }

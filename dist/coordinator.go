@@ -330,7 +330,7 @@ func (c *Coordinator) run(ctx context.Context, job source.Job, emit source.Emit)
 // result waits in the results stream is not published again, and a job
 // still queued is replaced by a fresh one.
 func (c *Coordinator) publishJobs(ctx context.Context, key string, job source.Job, jobs, results jetstream.Stream, log *slog.Logger) error {
-	settings := SettingsOf(job.Crawler)
+	settings := job.Crawler.Settings
 	skipped := 0
 	for _, t := range job.Targets {
 		unit := t.Unit.ID

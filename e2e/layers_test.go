@@ -59,8 +59,10 @@ var layers = map[string]layer{
 	// stores or serves, and a worker builds without SQLite.
 	"dist": {never: []string{"gongkai/scoring", "gongkai/store", "gongkai/rules", "gongkai/audit", "gongkai/report",
 		"gongkai/units", "gongkai/server", "database/sql", "modernc.org/"}},
-	// The units file is read before anything is judged or stored.
-	"units": {never: []string{"gongkai/store", "gongkai/scoring", "gongkai/rules", "gongkai/audit", "gongkai/report",
+	// The units file is read before anything is judged, crawled or
+	// stored: it holds the crawl settings (crawler/politeness), not the
+	// crawler.
+	"units": {never: []string{"gongkai/crawler", "gongkai/store", "gongkai/scoring", "gongkai/rules", "gongkai/audit", "gongkai/report",
 		"gongkai/source", "gongkai/dist", "gongkai/server", "database/sql", "modernc.org/"}},
 	// audit is where crawler, scoring and store meet; it does not know how
 	// evidence travels between machines, nor what is served or printed.
@@ -73,6 +75,11 @@ var layers = map[string]layer{
 	// cmd/ is thin: main calls the CLI (TestLayers also bounds its size).
 	"cmd/gongkai": {notDirect: []string{"gongkai/audit", "gongkai/crawler", "gongkai/dist", "gongkai/evidence", "gongkai/report",
 		"gongkai/rules", "gongkai/scoring", "gongkai/server", "gongkai/sim", "gongkai/source", "gongkai/store", "gongkai/units", "github.com/"}},
+	// The crawl settings are plain data, read by the units file, the
+	// flags and a distributed job alike.
+	"crawler/politeness": {never: []string{"gongkai/", "github.com/"}},
+	// Seams only tests set (a worker failing on purpose).
+	"internal/testhook": {never: []string{"gongkai/", "github.com/"}},
 	// Small helpers stand beneath every layer.
 	"internal/attach":     {never: helperNever},
 	"internal/gz":         {never: helperNever},

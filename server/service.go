@@ -542,6 +542,9 @@ func (s *Service) load() (*units.File, *rules.Ruleset, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("units file:\n%w", err)
 	}
+	for _, w := range uf.Warnings {
+		s.log.Warn("units file", "warning", w.Error())
+	}
 	return uf, rs, nil
 }
 

@@ -112,6 +112,7 @@ in the database, marked incomplete), and exits 0.`,
 			// The units file's crawl settings are applied per audit; check
 			// now that they parse, so a typo fails at start.
 			if uf, err := units.Load(cfg.Units); err == nil {
+				warnUnits(env, uf)
 				if _, err := audit.CrawlOptions(co, uf); err != nil {
 					return err
 				}
