@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"gongkai/evidence"
 	"gongkai/rules"
 	"gongkai/scoring"
+	"gongkai/source"
 	"gongkai/store"
 	"gongkai/units"
 )
@@ -63,46 +65,10 @@ type Options struct {
 	// units file, ruleset and as-of date must be the audit's own.
 	Resume int64
 	// Source supplies the units' evidence; nil crawls them here with the
-	// local crawler (Crawler.CrawlAll). A distributed audit (package dist)
+	// local crawler (source.Local). A distributed audit (package dist)
 	// supplies evidence crawled elsewhere; judging, storing and scoring
 	// are the same either way.
-	Source Source
-}
-
-// Source supplies the evidence of an audit's units: it calls emit once
-// with each unit's evidence (from one goroutine at a time) and returns when
-// every target is emitted, or ctx is done, or it cannot go on. A unit it
-// does not emit is not audited, and the audit ends incomplete; an error it
-// returns is reported with ErrIncomplete.
-type Source func(ctx context.Context, job SourceJob, emit Emit) error
-
-// Emit hands one unit's evidence to the audit. stored, when not nil, is
-// called once the unit's evidence is stored (nil) or was not (an error),
-// from the goroutine that stored it.
-type Emit func(ue *evidence.UnitEvidence, stored func(error))
-
-// SourceJob is what a Source is asked to supply.
-type SourceJob struct {
-	// AuditID is the audit's id in its database.
-	AuditID int64
-	// Started is the audit's start time as the database records it (the
-	// same when the audit is resumed).
-	Started time.Time
-	// Resumed is true when the audit is being resumed (Options.Resume).
-	Resumed bool
-	// Targets are the units to crawl: all of them, or on resume those the
-	// database does not hold yet.
-	Targets []crawler.Target
-	// Crawler is the audit's crawl configuration (politeness, limits).
-	Crawler crawler.Options
-}
-
-// localSource crawls the targets in this process.
-func localSource(ctx context.Context, job SourceJob, emit Emit) error {
-	cr := crawler.New(job.Crawler)
-	defer cr.Close()
-	cr.CrawlAll(ctx, job.Targets, func(ue *evidence.UnitEvidence) { emit(ue, nil) })
-	return nil
+	Source source.Source
 }
 
 // errNotStored is what a unit's stored callback gets when an earlier store
@@ -144,188 +110,286 @@ var ErrIncomplete = errors.New("audit incomplete")
 // and the audit is marked complete only when every unit is in; a cancelled
 // audit is marked incomplete and Run returns ErrIncomplete.
 func Run(ctx context.Context, o Options) (*Summary, error) {
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if err := o.Units.Check(unitTypeIDs(o.Rules), columnIDs(o.Rules)); err != nil {
+	r, targets, err := newRun(ctx, o)
+	if err != nil {
 		return nil, err
 	}
-	start := now()
-	roster := make([]evidence.Unit, len(o.Units.Units))
+	if targets, err = r.begin(ctx, targets); err != nil {
+		return nil, err
+	}
+	src, job, err := r.source(ctx, targets)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r.stop = cancel
+	pool := r.startPool(ctx, max(2, runtime.GOMAXPROCS(0)))
+	srcErr := src(cctx, job, pool.emit)
+	pool.close()
+	return r.finish(ctx, srcErr)
+}
+
+// run is one audit in progress: what Run's steps and its store workers
+// share. What the workers change is in its tally.
+type run struct {
+	o     Options
+	log   *slog.Logger
+	now   func() time.Time
+	start time.Time
+	// id is the audit's id in the database.
+	id     int64
+	roster []evidence.Unit
+	// stop stops the source (a store error ends the audit).
+	stop  context.CancelFunc
+	tally *tally
+}
+
+// newRun checks the units file against the ruleset, and returns the
+// audit's roster and targets (each unit with its type's plan), with the
+// ruleset kept in the database.
+func newRun(ctx context.Context, o Options) (*run, []crawler.Target, error) {
+	r := &run{o: o, now: o.Now, log: o.Logger}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if err := o.Units.Check(unitTypeIDs(o.Rules), columnIDs(o.Rules)); err != nil {
+		return nil, nil, err
+	}
+	r.start = r.now()
+	r.roster = make([]evidence.Unit, len(o.Units.Units))
 	targets := make([]crawler.Target, len(o.Units.Units))
 	plans := map[string]*crawler.Plan{}
 	for i := range o.Units.Units {
 		u := &o.Units.Units[i]
-		roster[i] = UnitOf(u)
+		r.roster[i] = UnitOf(u)
 		if plans[u.Type] == nil {
 			plans[u.Type] = PlanFor(o.Rules, o.AsOf, u.Type)
 		}
 		targets[i] = TargetFor(u, plans[u.Type])
 	}
 	if err := keepRuleset(ctx, o.DB, o.Rules); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	sum := &Summary{}
-	res := scoring.NewResult(o.Rules, o.AsOf)
-	var (
-		mu       sync.Mutex // guards sum, res, storeErr and done
-		storeErr error
-		done     int
-		total    = len(targets)
-		auditID  int64
-	)
+	r.tally = &tally{sum: &Summary{}, res: scoring.NewResult(o.Rules, o.AsOf), total: len(targets)}
+	return r, targets, nil
+}
+
+// begin records the audit as running, or reopens the audit to resume
+// (whose stored units are judged into the tally at once), and returns the
+// targets still to crawl.
+func (r *run) begin(ctx context.Context, targets []crawler.Target) ([]crawler.Target, error) {
+	o, t := r.o, r.tally
 	if o.Resume != 0 {
-		auditID = o.Resume
+		r.id = o.Resume
 		var err error
-		if targets, err = resume(ctx, o, roster, targets, sum, res); err != nil {
+		if targets, err = resume(ctx, o, r.roster, targets, t.sum, t.res); err != nil {
 			return nil, err
 		}
-		done = total - len(targets)
-		log.Info("audit resumed", "audit", auditID, "units", total, "stored", done, "to_crawl", len(targets), "as_of", o.AsOf.String())
+		t.done = t.total - len(targets)
+		r.log.Info("audit resumed", "audit", r.id, "units", t.total, "stored", t.done, "to_crawl", len(targets), "as_of", o.AsOf.String())
 	} else {
 		var err error
-		auditID, err = o.DB.BeginAudit(ctx, store.AuditMeta{
-			StartedAt: start, AsOf: o.AsOf, RulesetName: o.Rules.Name, RulesetVersion: o.Rules.Version,
+		r.id, err = o.DB.BeginAudit(ctx, store.AuditMeta{
+			StartedAt: r.start, AsOf: o.AsOf, RulesetName: o.Rules.Name, RulesetVersion: o.Rules.Version,
 			RulesetHash: o.Rules.Hash, UnitsFile: o.Units.Source, Note: o.Note,
-		}, roster)
+		}, r.roster)
 		if err != nil {
 			return nil, fmt.Errorf("begin audit: %w", err)
 		}
-		log.Info("audit started", "audit", auditID, "units", len(targets), "as_of", o.AsOf.String())
+		r.log.Info("audit started", "audit", r.id, "units", len(targets), "as_of", o.AsOf.String())
 	}
-	sum.AuditID = auditID
-	job := SourceJob{AuditID: auditID, Started: start, Resumed: o.Resume != 0, Targets: targets, Crawler: o.Crawler}
-	src := o.Source
-	if src == nil {
-		src = localSource
-	} else {
-		// A remote source keys its messages by the start time as stored,
-		// which a resumed run reads back identically.
-		a, err := o.DB.Audit(ctx, auditID)
-		if err != nil {
-			return nil, fmt.Errorf("audit %d: %w", auditID, err)
-		}
-		job.Started = a.StartedAt
-	}
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	t.sum.AuditID = r.id
+	return targets, nil
+}
 
-	// Judging and storing a unit (scoring, encoding and compressing its
-	// evidence, writing it) happens on a few workers, so it overlaps with
-	// the crawl and with itself; only the database transaction is serial.
-	// The channel's buffer bounds how many crawled units wait, holding
-	// their bodies.
-	workers := max(2, runtime.GOMAXPROCS(0))
-	type emitted struct {
-		ue     *evidence.UnitEvidence
-		stored func(error)
+// source returns the audit's source and its job: the local crawler, or
+// the source the options give, which keys its messages by the audit's
+// start time as stored (a resumed run reads it back identically).
+func (r *run) source(ctx context.Context, targets []crawler.Target) (source.Source, source.Job, error) {
+	job := source.Job{AuditID: r.id, Started: r.start, Resumed: r.o.Resume != 0, Targets: targets, Crawler: r.o.Crawler}
+	if r.o.Source == nil {
+		return source.Local, job, nil
 	}
-	queue := make(chan emitted, workers)
-	var wg sync.WaitGroup
+	a, err := r.o.DB.Audit(ctx, r.id)
+	if err != nil {
+		return nil, job, fmt.Errorf("audit %d: %w", r.id, err)
+	}
+	job.Started = a.StartedAt
+	return r.o.Source, job, nil
+}
+
+// tally collects what the store workers produce: the summary, the
+// result, the units stored and the first store error. Its methods are
+// safe for concurrent use.
+type tally struct {
+	mu       sync.Mutex
+	sum      *Summary
+	res      *scoring.Result
+	done     int
+	total    int
+	storeErr error
+}
+
+// failed reports whether a store error stopped the audit.
+func (t *tally) failed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.storeErr != nil
+}
+
+// fail records the audit's first store error.
+func (t *tally) fail(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.storeErr == nil {
+		t.storeErr = err
+	}
+}
+
+// add counts a stored unit, logs it and hands it to onUnit, one unit at a
+// time.
+func (t *tally) add(ue *evidence.UnitEvidence, us scoring.UnitScore, fs []scoring.Finding, took time.Duration, log *slog.Logger, onUnit func(*evidence.UnitEvidence, scoring.UnitScore)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sum.count(ue)
+	t.sum.StoreTime += took
+	t.res.Units = append(t.res.Units, us)
+	t.res.Findings = append(t.res.Findings, fs...)
+	t.done++
+	log.Info("unit audited", "unit", ue.Unit.ID, "score", us.Total, "findings", len(fs), "requests", t.sum.Pages)
+	if onUnit != nil {
+		onUnit(ue, us)
+	}
+}
+
+// emitted is a unit the source handed in, with its stored callback.
+type emitted struct {
+	ue     *evidence.UnitEvidence
+	stored func(error)
+}
+
+// storePool judges and stores the units a source emits on a few workers,
+// so that this overlaps with the crawl and with itself; only the database
+// transaction is serial. The queue's buffer bounds how many crawled units
+// wait, holding their bodies.
+type storePool struct {
+	queue chan emitted
+	wg    sync.WaitGroup
+}
+
+// startPool starts workers store workers for r.
+func (r *run) startPool(ctx context.Context, workers int) *storePool {
+	p := &storePool{queue: make(chan emitted, workers)}
 	for range workers {
-		wg.Add(1)
+		p.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for e := range queue {
-				ue, ack := e.ue, e.stored
-				if ack == nil {
-					ack = func(error) {}
-				}
-				if !ue.Reach.Reachable {
-					if err := observe(ctx, o, ue, start); err != nil {
-						log.Error("reachability probes", "unit", ue.Unit.ID, "error", err)
-					}
-				}
-				us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
-				var stored time.Duration
-				mu.Lock()
-				failed := storeErr != nil
-				mu.Unlock()
-				if failed {
-					ack(errNotStored)
-					continue
-				}
-				if !o.SkipEvidence {
-					t0 := now()
-					err := o.DB.SaveUnitEvidence(ctx, auditID, ue, referencedBodies(ue, fs))
-					stored = now().Sub(t0)
-					if err != nil {
-						// The unit is not stored (its transaction rolled
-						// back): it does not count as done, and a resumed
-						// audit crawls it again. A stop is not a store error.
-						if ctx.Err() == nil {
-							mu.Lock()
-							if storeErr == nil {
-								storeErr = fmt.Errorf("store unit %s: %w", ue.Unit.ID, err)
-							}
-							mu.Unlock()
-							cancel()
-						}
-						ack(err)
-						continue
-					}
-				}
-				ue.Bodies = nil
-				mu.Lock()
-				sum.count(ue)
-				sum.StoreTime += stored
-				res.Units = append(res.Units, us)
-				res.Findings = append(res.Findings, fs...)
-				done++
-				log.Info("unit audited", "unit", ue.Unit.ID, "score", us.Total, "findings", len(fs), "requests", sum.Pages)
-				if o.OnUnit != nil {
-					o.OnUnit(ue, us)
-				}
-				mu.Unlock()
-				ack(nil)
+			defer p.wg.Done()
+			for e := range p.queue {
+				r.storeUnit(ctx, e.ue, e.stored)
 			}
 		}()
 	}
-	srcErr := src(cctx, job, func(ue *evidence.UnitEvidence, stored func(error)) { queue <- emitted{ue, stored} })
-	close(queue)
-	wg.Wait()
-	sum.Duration = now().Sub(start)
-	if storeErr != nil || ctx.Err() != nil || done < total {
+	return p
+}
+
+// emit queues a unit (the source's Emit).
+func (p *storePool) emit(ue *evidence.UnitEvidence, stored func(error)) {
+	p.queue <- emitted{ue, stored}
+}
+
+// close waits for the queued units to be stored, once the source is done.
+func (p *storePool) close() {
+	close(p.queue)
+	p.wg.Wait()
+}
+
+// storeUnit judges a unit's evidence (with its observation window when
+// it did not answer), stores it with the bodies its findings cite, and
+// counts it; stored, when not nil, hears whether it was stored.
+func (r *run) storeUnit(ctx context.Context, ue *evidence.UnitEvidence, stored func(error)) {
+	o := r.o
+	ack := stored
+	if ack == nil {
+		ack = func(error) {}
+	}
+	if !ue.Reach.Reachable {
+		if err := observe(ctx, o, ue, r.start); err != nil {
+			r.log.Error("reachability probes", "unit", ue.Unit.ID, "error", err)
+		}
+	}
+	us, fs := scoring.ScoreUnit(o.Rules, o.AsOf, ue)
+	if r.tally.failed() {
+		ack(errNotStored)
+		return
+	}
+	var took time.Duration
+	if !o.SkipEvidence {
+		t0 := r.now()
+		err := o.DB.SaveUnitEvidence(ctx, r.id, ue, referencedBodies(ue, fs))
+		took = r.now().Sub(t0)
+		if err != nil {
+			// The unit is not stored (its transaction rolled back): it
+			// does not count as done, and a resumed audit crawls it
+			// again. A stop is not a store error.
+			if ctx.Err() == nil {
+				r.tally.fail(fmt.Errorf("store unit %s: %w", ue.Unit.ID, err))
+				r.stop()
+			}
+			ack(err)
+			return
+		}
+	}
+	ue.Bodies = nil
+	r.tally.add(ue, us, fs, took, r.log, o.OnUnit)
+	ack(nil)
+}
+
+// finish ends the audit once the source returned and every unit it
+// emitted was stored: incomplete (a unit missing, a store error, a stop),
+// or complete with its scoring, carried review decisions and ranking.
+func (r *run) finish(ctx context.Context, srcErr error) (*Summary, error) {
+	o, t, sum := r.o, r.tally, r.tally.sum
+	sum.Duration = r.now().Sub(r.start)
+	if t.storeErr != nil || ctx.Err() != nil || t.done < t.total {
 		// Record the stop with a fresh context: the audit's own may be cancelled.
-		ferr := o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
-		cause := storeErr
+		ferr := o.DB.FinishAudit(context.WithoutCancel(ctx), r.id, store.AuditIncomplete, r.now())
+		cause := t.storeErr
 		if cause == nil {
-			cause = fmt.Errorf("%w: %d of %d units crawled", ErrIncomplete, done, total)
+			cause = fmt.Errorf("%w: %d of %d units crawled", ErrIncomplete, t.done, t.total)
 		}
 		return sum, errors.Join(cause, srcErr, ferr)
 	}
-	final := scoring.Finalize(o.Rules, res)
+	final := scoring.Finalize(o.Rules, t.res)
 	rosterByID := map[string]evidence.Unit{}
-	for _, u := range roster {
+	for _, u := range r.roster {
 		rosterByID[u.ID] = u
 	}
 	carry, err := CarryDecisions(ctx, o.DB, o.Rules, final, rosterByID)
 	if err != nil {
-		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
+		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), r.id, store.AuditIncomplete, r.now())
 		return sum, fmt.Errorf("review decisions: %w", err)
 	}
-	t0 := now()
-	scoringID, err := o.DB.SaveScoring(ctx, auditID, final, now())
+	t0 := r.now()
+	scoringID, err := o.DB.SaveScoring(ctx, r.id, final, r.now())
 	if err == nil {
 		err = o.DB.CarryReviews(ctx, scoringID, carry)
 	}
-	sum.StoreTime += now().Sub(t0)
+	sum.StoreTime += r.now().Sub(t0)
 	if err != nil {
-		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), auditID, store.AuditIncomplete, now())
+		_ = o.DB.FinishAudit(context.WithoutCancel(ctx), r.id, store.AuditIncomplete, r.now())
 		return sum, fmt.Errorf("store scores: %w", err)
 	}
-	if err := o.DB.FinishAudit(ctx, auditID, store.AuditComplete, now()); err != nil {
+	if err := o.DB.FinishAudit(ctx, r.id, store.AuditComplete, r.now()); err != nil {
 		return sum, fmt.Errorf("finish audit: %w", err)
 	}
 	sum.ScoringID = scoringID
 	sum.Result = final
-	sum.Duration = now().Sub(start)
-	log.Info("audit complete", "audit", auditID, "units", done, "pages", sum.Pages, "errors", sum.Errors, "duration", sum.Duration)
+	sum.Duration = r.now().Sub(r.start)
+	r.log.Info("audit complete", "audit", r.id, "units", t.done, "pages", sum.Pages, "errors", sum.Errors, "duration", sum.Duration)
 	return sum, nil
 }
 
@@ -492,28 +556,20 @@ func columnIDs(rs *rules.Ruleset) []string {
 	return out
 }
 
-// CrawlOptions applies a units file's crawl settings on top of base.
+// CrawlOptions applies a units file's crawl settings on top of base:
+// every setting the file gives replaces base's (crawler.Settings.Merge),
+// and so does its concurrency. A setting below zero is an error.
 func CrawlOptions(base crawler.Options, f *units.File) (crawler.Options, error) {
 	if f == nil || f.Crawl == nil {
 		return base, nil
 	}
 	c := f.Crawl
-	if c.Delay != "" {
-		d, err := time.ParseDuration(c.Delay)
-		if err != nil || d < 0 {
-			return base, fmt.Errorf("%s: crawl.delay: bad duration %q", f.Source, c.Delay)
-		}
-		base.Delay = d
-		base.NoDelay = d == 0
+	if bad := c.Negative(); len(bad) > 0 {
+		return base, fmt.Errorf("%s: crawl: %s must not be negative", f.Source, strings.Join(bad, ", "))
 	}
-	if c.Parallelism > 0 {
-		base.PerHost = c.Parallelism
-	}
+	base.Settings = base.Settings.Merge(c.Settings)
 	if c.Concurrency > 0 {
 		base.Concurrency = c.Concurrency
-	}
-	if c.Contact != "" {
-		base.Contact = c.Contact
 	}
 	return base, nil
 }

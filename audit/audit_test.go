@@ -49,14 +49,25 @@ func TestPlanFor(t *testing.T) {
 }
 
 func TestCrawlOptions(t *testing.T) {
-	f := &units.File{Source: "u.yaml", Crawl: &units.Crawl{Delay: "0s", Parallelism: 4, Concurrency: 64, Contact: "mailto:x@y"}}
-	o, err := CrawlOptions(crawler.Options{Delay: time.Second}, f)
+	uf, err := units.Parse("u.yaml", []byte("crawl: {delay: 0s, per_host: 4, concurrency: 64, contact: \"mailto:x@y\"}\nunits: [{id: a, name: 甲局, type: bureau, url: \"http://127.0.0.1:1/\"}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := CrawlOptions(crawler.Options{Settings: crawler.Settings{Delay: time.Second}}, uf)
 	if err != nil || !o.NoDelay || o.PerHost != 4 || o.Concurrency != 64 || o.Contact != "mailto:x@y" {
 		t.Errorf("options %+v, err %v", o, err)
 	}
-	f.Crawl.Delay = "soon"
-	if _, err := CrawlOptions(crawler.Options{}, f); err == nil {
+	// A delay given turns delays back on over a base without them.
+	f := &units.File{Source: "u.yaml", Crawl: &units.Crawl{Settings: crawler.Settings{Delay: 2 * time.Second}}}
+	if o, err := CrawlOptions(crawler.Options{Settings: crawler.Settings{NoDelay: true}}, f); err != nil || o.NoDelay || o.Delay != 2*time.Second {
+		t.Errorf("delay over no delay: %+v, err %v", o.Settings, err)
+	}
+	if _, err := units.Parse("u.yaml", []byte("crawl: {delay: soon}\nunits: [{id: a, name: 甲局, type: bureau, url: \"http://127.0.0.1:1/\"}]\n")); err == nil {
 		t.Errorf("bad delay accepted")
+	}
+	f.Crawl.PerHost = -1
+	if _, err := CrawlOptions(crawler.Options{}, f); err == nil {
+		t.Errorf("negative per_host accepted")
 	}
 }
 

@@ -43,7 +43,7 @@ func TestCache_Revalidation(t *testing.T) {
 	}))
 	defer srv.Close()
 	cache := NewMemoryCache(1 << 20)
-	c := New(Options{NoDelay: true, Cache: cache})
+	c := New(Options{Settings: Settings{NoDelay: true}, Cache: cache})
 	target := Target{Unit: evidence.Unit{ID: "u", URL: srv.URL + "/"}, Plan: &Plan{Columns: []ColumnSpec{{ID: "news", Names: []string{"工作动态"}, Shape: evidence.ShapeList}}}}
 	first := c.Crawl(context.Background(), target)
 	if full.Load() != 3 || notModified.Load() != 0 || cache.Len() != 3 {

@@ -149,7 +149,7 @@ func contentPlan() *Plan {
 
 func TestContentScan(t *testing.T) {
 	srv, log := contentSite(t)
-	c := New(Options{NoDelay: true, IgnoreRobots: true, ReachAttempts: 1, MaxAttachmentBytes: 1 << 20})
+	c := New(Options{Settings: Settings{NoDelay: true, IgnoreRobots: true, ReachAttempts: 1, MaxAttachmentBytes: 1 << 20}})
 	defer c.Close()
 	ev := c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "t", URL: srv.URL + "/"}, Plan: contentPlan()})
 	col := ev.Column("documents")
@@ -292,7 +292,7 @@ func keysOf[V any](m map[string]V) []string {
 // as links, and a plan without content reads none.
 func TestContentScan_Budget(t *testing.T) {
 	srv, log := contentSite(t)
-	c := New(Options{NoDelay: true, IgnoreRobots: true, ReachAttempts: 1, MaxAttachments: 2, RetryBase: time.Millisecond})
+	c := New(Options{Settings: Settings{NoDelay: true, IgnoreRobots: true, ReachAttempts: 1, MaxAttachments: 2, RetryBase: time.Millisecond}})
 	defer c.Close()
 	ev := c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "t", URL: srv.URL + "/"}, Plan: contentPlan()})
 	n := 0

@@ -148,7 +148,7 @@ func TestCrawl_Scenario(t *testing.T) {
 	log := &requestLog{}
 	srv := scenario(t, log)
 	defer srv.Close()
-	c := New(Options{NoDelay: true, PerHost: 2, ReachSpacing: time.Millisecond, RetryBase: time.Millisecond})
+	c := New(Options{Settings: Settings{NoDelay: true, PerHost: 2, ReachSpacing: time.Millisecond, RetryBase: time.Millisecond}})
 	ev := c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "test", Name: "测试局", Type: "bureau", URL: srv.URL + "/"}, Plan: testPlan()})
 	if !ev.Reach.Reachable {
 		t.Fatalf("unit not reachable: %+v", ev.Reach)

@@ -99,7 +99,7 @@ func TestFetch_Outcomes(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	fast := Options{NoDelay: true, RetryBase: time.Millisecond, PageTimeout: time.Second, HeaderTimeout: 500 * time.Millisecond, MaxBodyBytes: 64 << 10, MaxRetryAfter: time.Second}
+	fast := Options{Settings: Settings{NoDelay: true, RetryBase: time.Millisecond, PageTimeout: time.Second, HeaderTimeout: 500 * time.Millisecond, MaxBodyBytes: 64 << 10, MaxRetryAfter: time.Second}}
 	tests := []struct {
 		path      string
 		m         mode
@@ -188,7 +188,7 @@ func TestPoliteness_PerHostAndDelay(t *testing.T) {
 	s := &concurrencyServer{hold: 5 * time.Millisecond}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	c := New(Options{Delay: 30 * time.Millisecond, PerHost: 1, ReachSpacing: time.Millisecond})
+	c := New(Options{Settings: Settings{Delay: 30 * time.Millisecond, PerHost: 1, ReachSpacing: time.Millisecond}})
 	c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "u", URL: srv.URL + "/"}, Plan: &Plan{}})
 	if s.max != 1 {
 		t.Errorf("max in flight on one host = %d, want 1", s.max)
@@ -217,7 +217,7 @@ func TestPoliteness_GlobalConcurrency(t *testing.T) {
 			s.Close()
 		}
 	}()
-	c := New(Options{NoDelay: true, PerHost: 4, Concurrency: 3})
+	c := New(Options{Settings: Settings{NoDelay: true, PerHost: 4}, Concurrency: 3})
 	n := 0
 	c.CrawlAll(context.Background(), targets, func(*evidence.UnitEvidence) { n++ })
 	if n != 8 {
@@ -245,7 +245,7 @@ func TestPoliteness_UserAgentAndScope(t *testing.T) {
 		fmt.Fprintf(w, `<html><body><a href="%s/col/">政府信息公开指南</a><a href="/next.html">工作动态</a></body></html>`, other.URL)
 	}))
 	defer srv.Close()
-	c := New(Options{NoDelay: true, Contact: "mailto:audit@example.org"})
+	c := New(Options{Settings: Settings{NoDelay: true, Contact: "mailto:audit@example.org"}})
 	ev := c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "u", URL: srv.URL + "/"}, Plan: &Plan{Columns: []ColumnSpec{
 		{ID: "guide", Names: []string{"政府信息公开指南"}, Shape: evidence.ShapePage},
 		{ID: "news", Names: []string{"工作动态"}, Shape: evidence.ShapeList},

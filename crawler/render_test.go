@@ -64,7 +64,7 @@ func TestRender_ScriptList(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	c := New(Options{NoDelay: true, Render: true, ReachAttempts: 1, IgnoreRobots: true})
+	c := New(Options{Settings: Settings{NoDelay: true, Render: true, ReachAttempts: 1, IgnoreRobots: true}})
 	defer c.Close()
 	plan := &Plan{Columns: []ColumnSpec{{ID: "news", Names: []string{"工作动态"}, Shape: evidence.ShapeList}}, Ref: evidence.MustParseDate("2026-03-01")}
 	ev := c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "u", URL: srv.URL + "/"}, Plan: plan})

@@ -107,7 +107,7 @@ func TestFetch_Certificates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := New(Options{NoDelay: true, NoRetries: true, PageTimeout: 5 * time.Second})
+			c := New(Options{Settings: Settings{NoDelay: true, NoRetries: true, PageTimeout: 5 * time.Second}})
 			defer c.Close()
 			ut, err := c.unitTransport(tt.ca)
 			if err != nil {
@@ -155,7 +155,7 @@ func TestFetch_Certificates(t *testing.T) {
 func TestCrawl_BadCertificate(t *testing.T) {
 	cert, caPEM := selfSigned(t, time.Now().Add(time.Hour), net.ParseIP("127.0.0.1"))
 	srv := tlsSite(t, scenarioSite(&requestLog{}), cert)
-	c := New(Options{NoDelay: true, ReachSpacing: time.Millisecond, RetryBase: time.Millisecond})
+	c := New(Options{Settings: Settings{NoDelay: true, ReachSpacing: time.Millisecond, RetryBase: time.Millisecond}})
 	defer c.Close()
 	plainSrv := scenario(t, &requestLog{})
 	defer plainSrv.Close()

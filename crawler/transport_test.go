@@ -61,7 +61,7 @@ func TestFetch_CompressionBombs(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	const cap = 1 << 20
-	o := Options{NoDelay: true, NoRetries: true, MaxBodyBytes: cap, PageTimeout: 20 * time.Second}
+	o := Options{Settings: Settings{NoDelay: true, NoRetries: true, MaxBodyBytes: cap, PageTimeout: 20 * time.Second}}
 	tests := []struct {
 		path  string
 		m     mode

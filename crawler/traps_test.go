@@ -37,7 +37,7 @@ func TestPagination_Traps(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c := New(Options{NoDelay: true, MaxPagesPerColumn: 7, IgnoreRobots: true})
+	c := New(Options{Settings: Settings{NoDelay: true, MaxPagesPerColumn: 7, IgnoreRobots: true}})
 	ev := c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "u", URL: srv.URL + "/"}, Plan: &Plan{Columns: []ColumnSpec{
 		{ID: "news", Names: []string{"工作动态"}, Shape: evidence.ShapeList},
 		{ID: "notices", Names: []string{"通知公告"}, Shape: evidence.ShapeList},
@@ -82,7 +82,7 @@ func TestUnitPageBudget(t *testing.T) {
 		fmt.Fprintf(w, `<html><body><ul><li><a href="%s/%d.html">第%d条很长的新闻标题</a><span>2020-02-01</span></li></ul><a href="%s?p=%d">下一页</a></body></html>`, r.URL.Path, n, n, r.URL.Path, n+1)
 	}))
 	defer srv.Close()
-	c := New(Options{NoDelay: true, MaxPagesPerColumn: 100, MaxPagesPerUnit: 12, IgnoreRobots: true, MaxLinkChecks: 1})
+	c := New(Options{Settings: Settings{NoDelay: true, MaxPagesPerColumn: 100, MaxPagesPerUnit: 12, IgnoreRobots: true, MaxLinkChecks: 1}})
 	ev := c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "u", URL: srv.URL + "/"}, Plan: &Plan{Columns: []ColumnSpec{
 		{ID: "news", Names: []string{"工作动态"}, Shape: evidence.ShapeList},
 		{ID: "notices", Names: []string{"通知公告"}, Shape: evidence.ShapeList},

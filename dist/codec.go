@@ -22,84 +22,18 @@ type Job struct {
 	Audit string `json:"audit"`
 	// Target is the unit to crawl with its plan.
 	Target crawler.Target `json:"target"`
-	// Crawl is the audit's politeness and limits; the worker applies them
-	// on top of its own base options.
-	Crawl CrawlSettings `json:"crawl"`
+	// Crawl is the audit's politeness and limits, as the coordinator's
+	// crawler options hold them: the worker crawls with them, so that it
+	// crawls a unit exactly as a single-process audit would. The global
+	// concurrency, the units in flight, the cache and the seams are the
+	// worker's own (WorkerOptions.Crawler).
+	Crawl crawler.Settings `json:"crawl"`
 	// MaxDeliver is how many crawl attempts the job gets before it is
 	// dead-lettered.
 	MaxDeliver int `json:"max_deliver"`
 	// AckWait is the jobs consumer's ack wait as the coordinator set it:
 	// the worker renews the job every third of it.
 	AckWait time.Duration `json:"ack_wait,omitempty"`
-}
-
-// CrawlSettings are the parts of crawler.Options that decide what a crawl
-// sees and how politely it asks: the coordinator sends its own so that a
-// worker crawls a unit exactly as a single-process audit would. The global
-// concurrency and the units in flight are the worker's own. Each field is
-// crawler.Options' field of the same name, with the same meaning.
-type CrawlSettings struct {
-	UserAgent          string        `json:"user_agent,omitempty"`
-	Contact            string        `json:"contact,omitempty"`
-	Delay              time.Duration `json:"delay,omitempty"`
-	NoDelay            bool          `json:"no_delay,omitempty"`
-	PerHost            int           `json:"per_host,omitempty"`
-	ConnectTimeout     time.Duration `json:"connect_timeout,omitempty"`
-	HeaderTimeout      time.Duration `json:"header_timeout,omitempty"`
-	PageTimeout        time.Duration `json:"page_timeout,omitempty"`
-	UnitTimeout        time.Duration `json:"unit_timeout,omitempty"`
-	Retries            int           `json:"retries,omitempty"`
-	NoRetries          bool          `json:"no_retries,omitempty"`
-	RetryBase          time.Duration `json:"retry_base,omitempty"`
-	MaxRetryAfter      time.Duration `json:"max_retry_after,omitempty"`
-	MaxBodyBytes       int           `json:"max_body_bytes,omitempty"`
-	MaxRedirects       int           `json:"max_redirects,omitempty"`
-	MaxPagesPerColumn  int           `json:"max_pages_per_column,omitempty"`
-	MaxPagesPerUnit    int           `json:"max_pages_per_unit,omitempty"`
-	MaxItemPages       int           `json:"max_item_pages,omitempty"`
-	MaxLinkChecks      int           `json:"max_link_checks,omitempty"`
-	MaxAttachments     int           `json:"max_attachments,omitempty"`
-	NoAttachments      bool          `json:"no_attachments,omitempty"`
-	MaxAttachmentBytes int           `json:"max_attachment_bytes,omitempty"`
-	MaxHubPages        int           `json:"max_hub_pages,omitempty"`
-	DiscoveryDepth     int           `json:"discovery_depth,omitempty"`
-	IgnoreRobots       bool          `json:"ignore_robots,omitempty"`
-	KeepBodyBytes      int           `json:"keep_body_bytes,omitempty"`
-	ReachAttempts      int           `json:"reach_attempts,omitempty"`
-	ReachSpacing       time.Duration `json:"reach_spacing,omitempty"`
-	Render             bool          `json:"render,omitempty"`
-	RenderRequests     int           `json:"render_requests,omitempty"`
-	RenderTimeout      time.Duration `json:"render_timeout,omitempty"`
-}
-
-// SettingsOf takes the crawl settings a job carries from o.
-func SettingsOf(o crawler.Options) CrawlSettings {
-	return CrawlSettings{
-		UserAgent: o.UserAgent, Contact: o.Contact, Delay: o.Delay, NoDelay: o.NoDelay, PerHost: o.PerHost,
-		ConnectTimeout: o.ConnectTimeout, HeaderTimeout: o.HeaderTimeout, PageTimeout: o.PageTimeout,
-		UnitTimeout: o.UnitTimeout, Retries: o.Retries, NoRetries: o.NoRetries, RetryBase: o.RetryBase,
-		MaxRetryAfter: o.MaxRetryAfter, MaxBodyBytes: o.MaxBodyBytes, MaxRedirects: o.MaxRedirects,
-		MaxPagesPerColumn: o.MaxPagesPerColumn, MaxPagesPerUnit: o.MaxPagesPerUnit, MaxItemPages: o.MaxItemPages,
-		MaxLinkChecks: o.MaxLinkChecks, MaxHubPages: o.MaxHubPages, DiscoveryDepth: o.DiscoveryDepth,
-		MaxAttachments: o.MaxAttachments, NoAttachments: o.NoAttachments, MaxAttachmentBytes: o.MaxAttachmentBytes,
-		IgnoreRobots: o.IgnoreRobots, KeepBodyBytes: o.KeepBodyBytes, ReachAttempts: o.ReachAttempts,
-		ReachSpacing: o.ReachSpacing, Render: o.Render, RenderRequests: o.RenderRequests, RenderTimeout: o.RenderTimeout,
-	}
-}
-
-// Apply puts s on top of base: the result crawls as the coordinator's
-// options do, with base's concurrency, transport, clock and logger.
-func (s CrawlSettings) Apply(base crawler.Options) crawler.Options {
-	o := base
-	o.UserAgent, o.Contact, o.Delay, o.NoDelay, o.PerHost = s.UserAgent, s.Contact, s.Delay, s.NoDelay, s.PerHost
-	o.ConnectTimeout, o.HeaderTimeout, o.PageTimeout, o.UnitTimeout = s.ConnectTimeout, s.HeaderTimeout, s.PageTimeout, s.UnitTimeout
-	o.Retries, o.NoRetries, o.RetryBase, o.MaxRetryAfter = s.Retries, s.NoRetries, s.RetryBase, s.MaxRetryAfter
-	o.MaxBodyBytes, o.MaxRedirects, o.MaxPagesPerColumn, o.MaxPagesPerUnit = s.MaxBodyBytes, s.MaxRedirects, s.MaxPagesPerColumn, s.MaxPagesPerUnit
-	o.MaxItemPages, o.MaxLinkChecks, o.MaxHubPages, o.DiscoveryDepth = s.MaxItemPages, s.MaxLinkChecks, s.MaxHubPages, s.DiscoveryDepth
-	o.IgnoreRobots, o.KeepBodyBytes, o.ReachAttempts, o.ReachSpacing = s.IgnoreRobots || base.IgnoreRobots, s.KeepBodyBytes, s.ReachAttempts, s.ReachSpacing
-	o.Render, o.RenderRequests, o.RenderTimeout = s.Render, s.RenderRequests, s.RenderTimeout
-	o.MaxAttachments, o.NoAttachments, o.MaxAttachmentBytes = s.MaxAttachments, s.NoAttachments, s.MaxAttachmentBytes
-	return o
 }
 
 // EncodeJob serialises a job (JSON).

@@ -17,9 +17,9 @@ import (
 	"github.com/nats-io/nuid"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"gongkai/audit"
 	"gongkai/crawler"
 	"gongkai/evidence"
+	"gongkai/source"
 )
 
 // CoordinatorOptions configure the coordinator side of distributed audits.
@@ -133,204 +133,282 @@ func (c *Coordinator) Stats() Stats {
 	return s
 }
 
-// Source returns the audit.Source that has the units crawled by workers.
-func (c *Coordinator) Source() audit.Source { return c.run }
+// Source returns the source.Source that has the units crawled by workers.
+func (c *Coordinator) Source() source.Source { return c.run }
 
 // Settings returns the effective ack wait and max deliver.
 func (c *Coordinator) Settings() (ackWait time.Duration, maxDeliver int) {
 	return c.o.AckWait, c.o.MaxDeliver
 }
 
-// run is the Source: set up, publish the jobs (on resume only those with
-// neither a job nor a result on the bus), then take results and dead
-// letters from the audit's durable consumers until every unit is in or
+// run is the Source: set up the audit's streams and consumers, publish
+// the jobs (on resume only those with neither a job nor a result on the
+// bus), then collect results and dead letters until every unit is in or
 // dead-lettered.
-func (c *Coordinator) run(ctx context.Context, job audit.SourceJob, emit audit.Emit) error {
+func (c *Coordinator) run(ctx context.Context, job source.Job, emit source.Emit) error {
 	key := AuditKey(job.AuditID, job.Started)
 	log := c.log.With("audit_key", key)
-	var (
-		jobs, results, dead jetstream.Stream
-		resCons, deadCons   jetstream.Consumer
-		jobsCons            jetstream.Consumer
-	)
-	resName, deadName := "results-"+key, "dead-"+key
-	err := retry(ctx, 2*time.Minute, func(ctx context.Context) error {
-		if err := ensureStreams(ctx, c.js, c.o.LockTTL); err != nil {
-			return err
-		}
-		var err error
-		if jobsCons, err = c.js.CreateOrUpdateConsumer(ctx, JobsStream, workerConsumerConfig(c.o.AckWait, c.o.MaxDeliver)); err != nil {
-			return fmt.Errorf("jobs consumer: %w", err)
-		}
-		if jobs, err = c.js.Stream(ctx, JobsStream); err != nil {
-			return err
-		}
-		if results, err = c.js.Stream(ctx, ResultsStream); err != nil {
-			return err
-		}
-		if dead, err = c.js.Stream(ctx, DeadStream); err != nil {
-			return err
-		}
-		return nil
-	})
+	bus, err := c.setUp(ctx, key, job.Resumed)
 	if err != nil {
-		return fmt.Errorf("nats: set up JetStream: %w", err)
-	}
-	if job.Resumed {
-		// Dead letters of an earlier run are retried: their units have
-		// neither job nor result, so they are published again below.
-		err := retry(ctx, time.Minute, func(ctx context.Context) error {
-			return dead.Purge(ctx, jetstream.WithPurgeSubject(deadPrefix+key+".>"))
-		})
-		if err != nil {
-			return fmt.Errorf("nats: purge old dead letters: %w", err)
-		}
-	}
-	err = retry(ctx, time.Minute, func(ctx context.Context) error {
-		var err error
-		cfg := jetstream.ConsumerConfig{Durable: resName, Description: "gongkai coordinator: results of audit " + key,
-			AckPolicy: jetstream.AckExplicitPolicy, AckWait: c.o.AckWait, FilterSubject: resultsPrefix + key + ".>",
-			MaxAckPending: 256}
-		if resCons, err = c.js.CreateOrUpdateConsumer(ctx, ResultsStream, cfg); err != nil {
-			return fmt.Errorf("results consumer: %w", err)
-		}
-		cfg.Durable, cfg.FilterSubject, cfg.Description = deadName, deadPrefix+key+".>", "gongkai coordinator: dead letters of audit "+key
-		if deadCons, err = c.js.CreateOrUpdateConsumer(ctx, DeadStream, cfg); err != nil {
-			return fmt.Errorf("dead-letter consumer: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("nats: %w", err)
-	}
-	objs, err := c.js.ObjectStore(ctx, EvidenceBucket)
-	if err != nil {
-		return fmt.Errorf("nats: object store: %w", err)
+		return err
 	}
 
 	// The advisory JetStream sends when a job's deliveries are spent: a
 	// backstop for a job whose last delivery killed its worker.
 	adv, err := c.nc.Subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+JobsStream+"."+WorkerConsumer, func(m *nats.Msg) {
-		c.onMaxDeliveries(ctx, jobs, m, log)
+		c.onMaxDeliveries(ctx, bus.jobs, m, log)
 	})
 	if err != nil {
 		return fmt.Errorf("nats: subscribe to max-deliveries advisories: %w", err)
 	}
 	defer adv.Unsubscribe()
 
-	todo := map[string]crawler.Target{}
-	for _, t := range job.Targets {
-		todo[t.Unit.ID] = t
-	}
-	if err := c.publishJobs(ctx, key, job, jobs, results, log); err != nil {
+	if err := c.publishJobs(ctx, key, job, bus.jobs, bus.results, log); err != nil {
 		return err
 	}
-
-	pctx, stopPull := context.WithCancel(ctx)
-	defer stopPull()
-	resCh := make(chan jetstream.Msg)
-	deadCh := make(chan jetstream.Msg)
-	var pulls sync.WaitGroup
-	pulls.Add(3)
-	go func() { defer pulls.Done(); pull(pctx, resCons, resCh) }()
-	go func() { defer pulls.Done(); pull(pctx, deadCons, deadCh) }()
-	go func() { defer pulls.Done(); c.watch(pctx, jobsCons) }()
-	defer func() { stopPull(); pulls.Wait() }()
-
-	var (
-		stored   sync.WaitGroup
-		resolved = map[string]bool{}
-		deadRsn  = map[string]string{}
-	)
-	for len(resolved) < len(todo) {
+	in := c.pullAll(ctx, bus)
+	defer in.stop()
+	col := newCollector(c, bus.objs, job.Targets, emit, log)
+	for col.pending() {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case m := <-resCh:
-			unit := unitOfSubject(m.Subject())
-			if _, ok := todo[unit]; !ok || resolved[unit] && deadRsn[unit] == "" {
-				// Stored already (in this run, or before a resume).
-				c.metrics.results.WithLabelValues("duplicate").Inc()
-				c.count(func(s *Stats) { s.Duplicates++ })
-				c.dropObject(objs, m)
-				_ = m.Ack()
-				continue
-			}
-			ue, err := c.decode(ctx, objs, m)
-			if err != nil {
-				log.Error("undecodable result: dropped", "unit", unit, "error", err)
-				c.metrics.results.WithLabelValues("bad").Inc()
-				_ = m.Term()
-				continue
-			}
-			if deadRsn[unit] != "" {
-				// A late result for a unit already given up: take it.
-				delete(deadRsn, unit)
-			}
-			resolved[unit] = true
-			if d, _ := strconv.Atoi(m.Headers().Get(HeaderDelivery)); d > 1 {
-				c.metrics.redelivered.Inc()
-				c.count(func(s *Stats) { s.Redelivered++ })
-			}
-			worker := m.Headers().Get(HeaderWorker)
-			stored.Add(1)
-			emit(ue, func(err error) {
-				defer stored.Done()
-				if err != nil {
-					c.metrics.results.WithLabelValues("failed").Inc()
-					_ = m.Nak()
-					return
-				}
-				c.metrics.results.WithLabelValues("stored").Inc()
-				c.count(func(s *Stats) {
-					s.Stored++
-					if !contains(s.Workers, worker) && worker != "" {
-						s.Workers = append(s.Workers, worker)
-					}
-				})
-				if err := retry(context.WithoutCancel(ctx), c.o.AckWait, func(ctx context.Context) error { return m.DoubleAck(ctx) }); err != nil {
-					log.Warn("ack of a stored result failed: it will come again and be dropped", "unit", unit, "error", err)
-				}
-				c.dropObject(objs, m)
-			})
-		case m := <-deadCh:
-			unit := unitOfSubject(m.Subject())
-			if _, ok := todo[unit]; ok && !resolved[unit] {
-				reason := m.Headers().Get(HeaderReason)
-				if reason == "" {
-					reason = "deliveries spent"
-				}
-				resolved[unit] = true
-				deadRsn[unit] = reason
-				c.metrics.dead.Inc()
-				c.count(func(s *Stats) { s.DeadLettered++ })
-				log.Warn("unit not audited: its job was dead-lettered", "unit", unit, "reason", reason)
-			}
-			_ = m.Ack()
+		case m := <-in.results:
+			col.result(ctx, m)
+		case m := <-in.dead:
+			col.dead(m)
 		}
 	}
-	stopPull()
-	pulls.Wait()
-	stored.Wait()
-	if len(deadRsn) > 0 {
-		e := &NotAuditedError{Reasons: deadRsn}
-		for u := range deadRsn {
-			e.Units = append(e.Units, u)
-		}
-		sort.Strings(e.Units)
-		return e
+	in.stop()
+	col.wait()
+	if err := col.notAudited(); err != nil {
+		return err
 	}
 	if ctx.Err() == nil {
-		c.cleanup(ctx, key, results, dead, log)
+		c.cleanup(ctx, key, bus.results, bus.dead, log)
 	}
 	return nil
+}
+
+// auditBus is what an audit uses on the bus: the three streams, the jobs
+// consumer all workers share, the audit's own results and dead-letter
+// consumers, and the object store of large results.
+type auditBus struct {
+	jobs, results, dead         jetstream.Stream
+	jobsCons, resCons, deadCons jetstream.Consumer
+	objs                        jetstream.ObjectStore
+}
+
+// setUp makes sure the streams, the jobs consumer and the audit's
+// consumers exist (waiting out a NATS server coming up); on resume it
+// first drops an earlier run's dead letters, so their units are published
+// again.
+func (c *Coordinator) setUp(ctx context.Context, key string, resumed bool) (*auditBus, error) {
+	b := &auditBus{}
+	err := retry(ctx, 2*time.Minute, func(ctx context.Context) error {
+		if err := ensureStreams(ctx, c.js, c.o.LockTTL); err != nil {
+			return err
+		}
+		var err error
+		if b.jobsCons, err = c.js.CreateOrUpdateConsumer(ctx, JobsStream, workerConsumerConfig(c.o.AckWait, c.o.MaxDeliver)); err != nil {
+			return fmt.Errorf("jobs consumer: %w", err)
+		}
+		if b.jobs, err = c.js.Stream(ctx, JobsStream); err != nil {
+			return err
+		}
+		if b.results, err = c.js.Stream(ctx, ResultsStream); err != nil {
+			return err
+		}
+		if b.dead, err = c.js.Stream(ctx, DeadStream); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nats: set up JetStream: %w", err)
+	}
+	if resumed {
+		// Dead letters of an earlier run are retried: their units have
+		// neither job nor result, so they are published again.
+		err := retry(ctx, time.Minute, func(ctx context.Context) error {
+			return b.dead.Purge(ctx, jetstream.WithPurgeSubject(deadPrefix+key+".>"))
+		})
+		if err != nil {
+			return nil, fmt.Errorf("nats: purge old dead letters: %w", err)
+		}
+	}
+	err = retry(ctx, time.Minute, func(ctx context.Context) error {
+		var err error
+		cfg := jetstream.ConsumerConfig{Durable: "results-" + key, Description: "gongkai coordinator: results of audit " + key,
+			AckPolicy: jetstream.AckExplicitPolicy, AckWait: c.o.AckWait, FilterSubject: resultsPrefix + key + ".>",
+			MaxAckPending: 256}
+		if b.resCons, err = c.js.CreateOrUpdateConsumer(ctx, ResultsStream, cfg); err != nil {
+			return fmt.Errorf("results consumer: %w", err)
+		}
+		cfg.Durable, cfg.FilterSubject, cfg.Description = "dead-"+key, deadPrefix+key+".>", "gongkai coordinator: dead letters of audit "+key
+		if b.deadCons, err = c.js.CreateOrUpdateConsumer(ctx, DeadStream, cfg); err != nil {
+			return fmt.Errorf("dead-letter consumer: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nats: %w", err)
+	}
+	if b.objs, err = c.js.ObjectStore(ctx, EvidenceBucket); err != nil {
+		return nil, fmt.Errorf("nats: object store: %w", err)
+	}
+	return b, nil
+}
+
+// incoming are the audit's results and dead letters as the pulls fetch
+// them, with the jobs consumer watched for the queue gauges meanwhile.
+type incoming struct {
+	results, dead chan jetstream.Msg
+	cancel        context.CancelFunc
+	pulls         sync.WaitGroup
+}
+
+// pullAll starts fetching the audit's results and dead letters, and
+// watching the jobs consumer, until stop.
+func (c *Coordinator) pullAll(ctx context.Context, b *auditBus) *incoming {
+	pctx, cancel := context.WithCancel(ctx)
+	in := &incoming{results: make(chan jetstream.Msg), dead: make(chan jetstream.Msg), cancel: cancel}
+	in.pulls.Add(3)
+	go func() { defer in.pulls.Done(); pull(pctx, b.resCons, in.results) }()
+	go func() { defer in.pulls.Done(); pull(pctx, b.deadCons, in.dead) }()
+	go func() { defer in.pulls.Done(); c.watch(pctx, b.jobsCons) }()
+	return in
+}
+
+// stop ends the pulls and waits for them (a message fetched meanwhile
+// is given back); calling it again does nothing more.
+func (in *incoming) stop() {
+	in.cancel()
+	in.pulls.Wait()
+}
+
+// collector takes an audit's results and dead letters as they come: it
+// emits each unit's first result, drops duplicates, and records the
+// units whose jobs were dead-lettered. Only the loop of run calls it; the
+// stored callbacks it hands out run on the audit's store workers.
+type collector struct {
+	c    *Coordinator
+	objs jetstream.ObjectStore
+	emit source.Emit
+	log  *slog.Logger
+	// todo are the units to collect; resolved those in or given up, and
+	// deadRsn why each unit given up was.
+	todo     map[string]bool
+	resolved map[string]bool
+	deadRsn  map[string]string
+	// stored counts the emitted results whose storing is not done.
+	stored sync.WaitGroup
+}
+
+func newCollector(c *Coordinator, objs jetstream.ObjectStore, targets []crawler.Target, emit source.Emit, log *slog.Logger) *collector {
+	col := &collector{c: c, objs: objs, emit: emit, log: log, todo: map[string]bool{}, resolved: map[string]bool{}, deadRsn: map[string]string{}}
+	for _, t := range targets {
+		col.todo[t.Unit.ID] = true
+	}
+	return col
+}
+
+// pending reports whether some unit is neither in nor given up.
+func (col *collector) pending() bool { return len(col.resolved) < len(col.todo) }
+
+// result takes a result: a duplicate (its unit is in already, in this run
+// or before a resume) is acked and dropped, an undecodable one dropped,
+// and the first of its unit emitted; it is acked once stored (and given
+// back if storing failed).
+func (col *collector) result(ctx context.Context, m jetstream.Msg) {
+	c, log := col.c, col.log
+	unit := unitOfSubject(m.Subject())
+	if !col.todo[unit] || col.resolved[unit] && col.deadRsn[unit] == "" {
+		c.metrics.results.WithLabelValues("duplicate").Inc()
+		c.count(func(s *Stats) { s.Duplicates++ })
+		c.dropObject(col.objs, m)
+		_ = m.Ack()
+		return
+	}
+	ue, err := c.decode(ctx, col.objs, m)
+	if err != nil {
+		log.Error("undecodable result: dropped", "unit", unit, "error", err)
+		c.metrics.results.WithLabelValues("bad").Inc()
+		_ = m.Term()
+		return
+	}
+	if col.deadRsn[unit] != "" {
+		// A late result for a unit already given up: take it.
+		delete(col.deadRsn, unit)
+	}
+	col.resolved[unit] = true
+	if d, _ := strconv.Atoi(m.Headers().Get(HeaderDelivery)); d > 1 {
+		c.metrics.redelivered.Inc()
+		c.count(func(s *Stats) { s.Redelivered++ })
+	}
+	worker := m.Headers().Get(HeaderWorker)
+	col.stored.Add(1)
+	col.emit(ue, func(err error) {
+		defer col.stored.Done()
+		if err != nil {
+			c.metrics.results.WithLabelValues("failed").Inc()
+			_ = m.Nak()
+			return
+		}
+		c.metrics.results.WithLabelValues("stored").Inc()
+		c.count(func(s *Stats) {
+			s.Stored++
+			if !contains(s.Workers, worker) && worker != "" {
+				s.Workers = append(s.Workers, worker)
+			}
+		})
+		if err := retry(context.WithoutCancel(ctx), c.o.AckWait, func(ctx context.Context) error { return m.DoubleAck(ctx) }); err != nil {
+			log.Warn("ack of a stored result failed: it will come again and be dropped", "unit", unit, "error", err)
+		}
+		c.dropObject(col.objs, m)
+	})
+}
+
+// dead takes a dead letter: its unit, unless in already, is given up
+// (a late result may still bring it in).
+func (col *collector) dead(m jetstream.Msg) {
+	unit := unitOfSubject(m.Subject())
+	if col.todo[unit] && !col.resolved[unit] {
+		reason := m.Headers().Get(HeaderReason)
+		if reason == "" {
+			reason = "deliveries spent"
+		}
+		col.resolved[unit] = true
+		col.deadRsn[unit] = reason
+		col.c.metrics.dead.Inc()
+		col.c.count(func(s *Stats) { s.DeadLettered++ })
+		col.log.Warn("unit not audited: its job was dead-lettered", "unit", unit, "reason", reason)
+	}
+	_ = m.Ack()
+}
+
+// wait waits until every emitted result is stored (or failed to be).
+func (col *collector) wait() { col.stored.Wait() }
+
+// notAudited returns a *NotAuditedError naming the units given up; nil
+// when there are none.
+func (col *collector) notAudited() error {
+	if len(col.deadRsn) == 0 {
+		return nil
+	}
+	e := &NotAuditedError{Reasons: col.deadRsn}
+	for u := range col.deadRsn {
+		e.Units = append(e.Units, u)
+	}
+	sort.Strings(e.Units)
+	return e
 }
 
 // publishJobs publishes one job per target. On resume a unit whose job is
 // result waits in the results stream is not published again, and a job
 // still queued is replaced by a fresh one.
-func (c *Coordinator) publishJobs(ctx context.Context, key string, job audit.SourceJob, jobs, results jetstream.Stream, log *slog.Logger) error {
-	settings := SettingsOf(job.Crawler)
+func (c *Coordinator) publishJobs(ctx context.Context, key string, job source.Job, jobs, results jetstream.Stream, log *slog.Logger) error {
+	settings := job.Crawler.Settings
 	skipped := 0
 	for _, t := range job.Targets {
 		unit := t.Unit.ID

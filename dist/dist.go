@@ -4,7 +4,7 @@
 // processes pull the jobs, crawl each unit with the same crawler and
 // politeness as a single-process audit, and publish the unit's evidence on
 // a results stream; the coordinator stores, judges and scores it through
-// the same audit.Run as a local audit (it is an audit.Source).
+// the same audit.Run as a local audit (it is a source.Source).
 //
 // JetStream layout (names are part of the deployment contract, README):
 //

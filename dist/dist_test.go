@@ -22,6 +22,7 @@ import (
 	"gongkai/internal/natstest"
 	"gongkai/rules"
 	"gongkai/sim"
+	"gongkai/source"
 )
 
 // body returns a kept body as the crawler keeps it: gzip, keyed by the
@@ -49,7 +50,7 @@ func simEvidence(t *testing.T) *evidence.UnitEvidence {
 		t.Fatal(err)
 	}
 	u := &fleet.UnitsFile().Units[0]
-	cr := crawler.New(crawler.Options{NoDelay: true, PerHost: 4, ReachAttempts: 1})
+	cr := crawler.New(crawler.Options{Settings: crawler.Settings{NoDelay: true, PerHost: 4, ReachAttempts: 1}})
 	defer cr.Close()
 	return cr.Crawl(context.Background(), audit.TargetFor(u, audit.PlanFor(rs, evidence.MustParseDate(sim.DefaultAsOf), u.Type)))
 }
@@ -131,8 +132,10 @@ func TestJobRoundTrip(t *testing.T) {
 	plan := audit.PlanFor(rs, evidence.MustParseDate("2026-03-01"), "bureau")
 	j := &Job{Audit: "a1-x", MaxDeliver: 3,
 		Target: crawler.Target{Unit: evidence.Unit{ID: "u", URL: "http://h/"}, Hosts: []string{"cdn.h"}, Overrides: map[string]string{"news": "http://h/n/"}, IgnoreRobots: true, Plan: plan},
-		Crawl: SettingsOf(crawler.Options{Delay: 200 * time.Millisecond, PerHost: 1, Retries: 2, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond, Concurrency: 99,
-			MaxAttachments: 5, MaxAttachmentBytes: 1 << 20}),
+		Crawl: crawler.Options{
+			Settings:    crawler.Settings{Delay: 200 * time.Millisecond, PerHost: 1, Retries: 2, ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond, MaxAttachments: 5, MaxAttachmentBytes: 1 << 20},
+			Concurrency: 99,
+		}.Settings,
 	}
 	if plan.Content == nil || len(plan.Content.Names) == 0 {
 		t.Fatalf("the plan carries no content scan")
@@ -148,28 +151,56 @@ func TestJobRoundTrip(t *testing.T) {
 	if d := cmp.Diff(j, got); d != "" {
 		t.Errorf("job round trip (-sent +got):\n%s", d)
 	}
-	o := got.Crawl.Apply(crawler.Options{Concurrency: 7})
+	o := jobOptions(crawler.Options{Concurrency: 7}, got.Crawl)
 	if o.Delay != 200*time.Millisecond || o.PerHost != 1 || o.Concurrency != 7 || o.ReachAttempts != 1 || o.MaxAttachments != 5 || o.MaxAttachmentBytes != 1<<20 {
 		t.Errorf("applied settings: %+v", o)
 	}
 }
 
-// TestCrawlSettings_Complete: every setting of crawler.Options travels
-// with a job, but the worker's own (concurrency, units in flight) and the
-// seams (transport, clock, logger, progress, cache).
-func TestCrawlSettings_Complete(t *testing.T) {
-	own := map[string]bool{"Concurrency": true, "UnitsInFlight": true, "Transport": true, "Now": true, "Logger": true, "Progress": true, "Cache": true}
-	st := reflect.TypeOf(CrawlSettings{})
-	ot := reflect.TypeOf(crawler.Options{})
-	for i := 0; i < ot.NumField(); i++ {
-		name := ot.Field(i).Name
-		if _, ok := st.FieldByName(name); !ok && !own[name] {
-			t.Errorf("crawler.Options.%s does not travel with a job", name)
+// workerOwn are the crawler options a worker keeps as its own: they do
+// not travel with a job.
+var workerOwn = map[string]bool{"Concurrency": true, "UnitsInFlight": true, "Transport": true, "Now": true, "Logger": true, "Progress": true, "Cache": true}
+
+// TestSettings_ReachWorker: every crawl setting the coordinator has
+// reaches the worker's crawler. Each field of crawler.Settings is set to a
+// value that is not its zero, the job goes through its encoding, and the
+// options the worker crawls with must hold every value; every crawler
+// option is a setting or one the worker keeps as its own.
+func TestSettings_ReachWorker(t *testing.T) {
+	var want crawler.Settings
+	v := reflect.ValueOf(&want).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("value of " + v.Type().Field(i).Name)
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Int, reflect.Int64:
+			f.SetInt(int64(1000 + i))
+		default:
+			t.Fatalf("crawler.Settings.%s is a %s: teach this test to set one", v.Type().Field(i).Name, f.Kind())
 		}
 	}
-	for i := 0; i < st.NumField(); i++ {
-		if _, ok := ot.FieldByName(st.Field(i).Name); !ok {
-			t.Errorf("CrawlSettings.%s is no crawler option", st.Field(i).Name)
+	data, err := EncodeJob(&Job{Audit: "a1-x", Target: crawler.Target{Unit: evidence.Unit{ID: "u"}}, Crawl: crawler.Options{Settings: want, Concurrency: 3}.Settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := DecodeJob(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := jobOptions(crawler.Options{Concurrency: 7}, job.Crawl)
+	if d := cmp.Diff(want, got.Settings); d != "" {
+		t.Errorf("settings lost on the way to the worker (-coordinator +worker):\n%s", d)
+	}
+	if got.Concurrency != 7 {
+		t.Errorf("the worker's concurrency is %d, want its own 7", got.Concurrency)
+	}
+	ot := reflect.TypeOf(crawler.Options{})
+	for i := 0; i < ot.NumField(); i++ {
+		if f := ot.Field(i); !f.Anonymous && !workerOwn[f.Name] {
+			t.Errorf("crawler.Options.%s is neither a crawler.Settings field (it would travel with a job) nor one the worker keeps as its own", f.Name)
 		}
 	}
 }
@@ -270,7 +301,7 @@ func TestCoordinatorIdempotent(t *testing.T) {
 
 	var mu sync.Mutex
 	got := map[string][]*evidence.UnitEvidence{}
-	err = co.Source()(ctx, audit.SourceJob{AuditID: 7, Started: started, Targets: targets}, func(ue *evidence.UnitEvidence, stored func(error)) {
+	err = co.Source()(ctx, source.Job{AuditID: 7, Started: started, Targets: targets}, func(ue *evidence.UnitEvidence, stored func(error)) {
 		mu.Lock()
 		got[ue.Unit.ID] = append(got[ue.Unit.ID], ue)
 		mu.Unlock()

@@ -21,6 +21,7 @@ import (
 
 	"gongkai/crawler"
 	"gongkai/evidence"
+	"gongkai/internal/testhook"
 )
 
 // WorkerOptions configure a worker.
@@ -57,9 +58,6 @@ type WorkerOptions struct {
 	Registry prometheus.Registerer
 	// Logger receives the worker's log; nil discards it.
 	Logger *slog.Logger
-	// FailUnits lists unit ids whose jobs fail on purpose (tests of the
-	// dead-letter path); empty in real use.
-	FailUnits map[string]bool
 	// Ready, when set, is called once the worker is connected and pulls jobs.
 	Ready func()
 }
@@ -80,7 +78,7 @@ type Worker struct {
 	metrics *workerMetrics
 
 	mu       sync.Mutex
-	crawlers map[CrawlSettings]*crawler.Crawler
+	crawlers map[crawler.Settings]*crawler.Crawler
 }
 
 // NewWorker connects to NATS and makes sure the streams, the jobs
@@ -107,7 +105,7 @@ func NewWorker(ctx context.Context, o WorkerOptions) (*Worker, error) {
 	if o.NakDelay <= 0 {
 		o.NakDelay = time.Second
 	}
-	w := &Worker{o: o, log: o.Logger, crawlers: map[CrawlSettings]*crawler.Crawler{}}
+	w := &Worker{o: o, log: o.Logger, crawlers: map[crawler.Settings]*crawler.Crawler{}}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -215,15 +213,26 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // crawlerFor returns the crawler for a job's settings, one per distinct
 // settings, so the global concurrency limit holds across the jobs.
-func (w *Worker) crawlerFor(s CrawlSettings) *crawler.Crawler {
+func (w *Worker) crawlerFor(s crawler.Settings) *crawler.Crawler {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	c := w.crawlers[s]
 	if c == nil {
-		c = crawler.New(s.Apply(w.o.Crawler))
+		c = crawler.New(jobOptions(w.o.Crawler, s))
 		w.crawlers[s] = c
 	}
 	return c
+}
+
+// jobOptions are the options a job's unit is crawled with: the job's
+// settings, as the coordinator had them, on the worker's base (its
+// concurrency, cache, transport, clock and logger). A worker told to
+// ignore robots.txt ignores it for every job.
+func jobOptions(base crawler.Options, s crawler.Settings) crawler.Options {
+	o := base
+	o.Settings = s
+	o.IgnoreRobots = s.IgnoreRobots || base.IgnoreRobots
+	return o
 }
 
 // handle runs one job: dead-letter it if its attempts are spent, take its
@@ -294,8 +303,8 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	defer locks.release()
 
-	if w.o.FailUnits[unit] {
-		w.fail(ctx, msg, failures, log, errors.New("failing on purpose (--fail-units)"))
+	if testhook.FailUnit != nil && testhook.FailUnit(unit) {
+		w.fail(ctx, msg, failures, log, errors.New("failing on purpose (testhook.FailUnit)"))
 		return
 	}
 	log.Info("crawling", "url", job.Target.Unit.URL)

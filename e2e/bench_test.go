@@ -29,7 +29,7 @@ func crawlDistrict(b *testing.B) []*evidence.UnitEvidence {
 	}
 	defer fleet.Close()
 	uf := fleet.UnitsFile()
-	co, _ := audit.CrawlOptions(crawler.Options{ReachAttempts: 1, ReachSpacing: time.Millisecond}, uf)
+	co, _ := audit.CrawlOptions(crawler.Options{Settings: crawler.Settings{ReachAttempts: 1, ReachSpacing: time.Millisecond}}, uf)
 	var targets []crawler.Target
 	for i := range uf.Units {
 		u := &uf.Units[i]

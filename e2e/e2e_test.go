@@ -110,7 +110,7 @@ func newSimAuditWith(r simRun) (*simAudit, error) {
 			}
 		}
 	}
-	co, err := audit.CrawlOptions(crawler.Options{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond, Render: r.render}, uf)
+	co, err := audit.CrawlOptions(crawler.Options{Settings: crawler.Settings{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond, Render: r.render}}, uf)
 	if err != nil {
 		fleet.Close()
 		return nil, err

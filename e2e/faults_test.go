@@ -23,9 +23,11 @@ import (
 // the test is quick, and what bounds the audit's time; not so short that a
 // healthy page of a loaded machine (tests under -race) misses them.
 var faultTimeouts = crawler.Options{
-	HeaderTimeout: 3 * time.Second, PageTimeout: 5 * time.Second, UnitTimeout: 30 * time.Second,
-	ReachAttempts: 2, ReachSpacing: 50 * time.Millisecond, RetryBase: 5 * time.Millisecond,
-	MaxRetryAfter: time.Second,
+	Settings: crawler.Settings{
+		HeaderTimeout: 3 * time.Second, PageTimeout: 5 * time.Second, UnitTimeout: 30 * time.Second,
+		ReachAttempts: 2, ReachSpacing: 50 * time.Millisecond, RetryBase: 5 * time.Millisecond,
+		MaxRetryAfter: time.Second,
+	},
 }
 
 // TestAudit_FaultFleet audits a fleet where every unit's site misbehaves in

@@ -19,7 +19,7 @@ import (
 func reaudit(t *testing.T, a *simAudit, asOf evidence.Date) *audit.Summary {
 	t.Helper()
 	uf := a.fleet.UnitsFile()
-	co, err := audit.CrawlOptions(crawler.Options{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}, uf)
+	co, err := audit.CrawlOptions(crawler.Options{Settings: crawler.Settings{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}}, uf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func TestHistory_TwoRounds(t *testing.T) {
 			t.Fatal(err)
 		}
 		uf := fleet.UnitsFile()
-		co, _ := audit.CrawlOptions(crawler.Options{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}, uf)
+		co, _ := audit.CrawlOptions(crawler.Options{Settings: crawler.Settings{ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}}, uf)
 		sum, err := audit.Run(ctx, audit.Options{Units: uf, Rules: rs, AsOf: asOf, DB: db, Crawler: co})
 		fleet.Close()
 		if err != nil {

@@ -36,7 +36,7 @@ const PersonalKind = "content.privacy"
 // personalData reports whether a body of f's evidence discloses personal
 // data: f is a privacy finding, or a privacy finding of the same
 // judgement and unit cites a body f cites.
-func personalData(ctx context.Context, db *store.DB, f *store.StoredFinding) (bool, error) {
+func personalData(ctx context.Context, db EvidenceReader, f *store.StoredFinding) (bool, error) {
 	if f.Kind == PersonalKind {
 		return true, nil
 	}
@@ -74,7 +74,7 @@ type EvidenceView struct {
 
 // LoadFindingEvidence reads finding id and what backs it; an unknown id
 // gives an error wrapping store.ErrNotFound.
-func LoadFindingEvidence(ctx context.Context, db *store.DB, id int64) (*FindingEvidence, error) {
+func LoadFindingEvidence(ctx context.Context, db EvidenceReader, id int64) (*FindingEvidence, error) {
 	f, err := db.Finding(ctx, id)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func LoadFindingEvidence(ctx context.Context, db *store.DB, id int64) (*FindingE
 
 // KeptBody returns the first stored body among the evidence, with its
 // reference; ok is false when no body was kept.
-func (fe *FindingEvidence) KeptBody(ctx context.Context, db *store.DB) (body []byte, ref scoring.Ref, ok bool, err error) {
+func (fe *FindingEvidence) KeptBody(ctx context.Context, db EvidenceReader) (body []byte, ref scoring.Ref, ok bool, err error) {
 	for _, v := range fe.Evidence {
 		if v.Kept {
 			b, err := db.Body(ctx, v.Ref.SHA256)
@@ -146,7 +146,7 @@ type StoredPage struct {
 // StoredPage returns the first kept body among the finding's evidence with
 // its fetch's URL, time, content type and charset; ok is false when no
 // body was kept.
-func (fe *FindingEvidence) StoredPage(ctx context.Context, db *store.DB) (*StoredPage, bool, error) {
+func (fe *FindingEvidence) StoredPage(ctx context.Context, db EvidenceReader) (*StoredPage, bool, error) {
 	body, ref, ok, err := fe.KeptBody(ctx, db)
 	if err != nil || !ok {
 		return nil, false, err

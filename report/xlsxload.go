@@ -14,7 +14,7 @@ import (
 // those resolved since the previous audit, and, with perUnit, one sheet
 // per unit. rs names columns and unit types; nil shows their ids. It is
 // what `gongkai export` writes and what serve's export.xlsx answers.
-func LoadWorkbook(ctx context.Context, db *store.DB, a *store.Audit, sc *store.Scoring, rs *rules.Ruleset, district string, perUnit bool) (Workbook, error) {
+func LoadWorkbook(ctx context.Context, db ScoringReader, a *store.Audit, sc *store.Scoring, rs *rules.Ruleset, district string, perUnit bool) (Workbook, error) {
 	scores, err := db.Scores(ctx, sc.ID)
 	if err != nil {
 		return Workbook{}, err

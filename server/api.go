@@ -296,7 +296,7 @@ func (s *Service) apiUnit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, unitJSON(v))
 }
 
 func (s *Service) apiHistory(w http.ResponseWriter, r *http.Request) {
@@ -309,7 +309,7 @@ func (s *Service) apiHistory(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNoUnit)
 		return
 	}
-	writeJSON(w, http.StatusOK, h)
+	writeJSON(w, http.StatusOK, historyJSON(h))
 }
 
 func (s *Service) apiFinding(w http.ResponseWriter, r *http.Request) {
@@ -323,7 +323,7 @@ func (s *Service) apiFinding(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, fe)
+	writeJSON(w, http.StatusOK, findingJSON(fe))
 }
 
 // apiFindingBody serves the stored page behind a finding as plain text:

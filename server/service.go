@@ -24,6 +24,7 @@ import (
 	"gongkai/evidence"
 	"gongkai/rules"
 	"gongkai/scoring"
+	"gongkai/source"
 	"gongkai/store"
 	"gongkai/units"
 )
@@ -56,7 +57,7 @@ type Options struct {
 	ReadHeaderTimeout time.Duration
 	// Source, when set, supplies the audits' evidence instead of the
 	// local crawler (a distributed audit: package dist, config nats:).
-	Source audit.Source
+	Source source.Source
 	// Browser renders the evidence screenshots of the finding pages
 	// (/api/findings/{id}/screenshot.png); nil answers them 503.
 	Browser Browser
@@ -540,6 +541,9 @@ func (s *Service) load() (*units.File, *rules.Ruleset, error) {
 	uf, err := units.Load(s.cfg.Units)
 	if err != nil {
 		return nil, nil, fmt.Errorf("units file:\n%w", err)
+	}
+	for _, w := range uf.Warnings {
+		s.log.Warn("units file", "warning", w.Error())
 	}
 	return uf, rs, nil
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"gongkai/crawler/politeness"
 	"gongkai/units"
 )
 
@@ -193,7 +194,7 @@ func (f *Fleet) URLs() []string { return append([]string(nil), f.urls...) }
 func (f *Fleet) UnitsFile() *units.File {
 	uf := &units.File{
 		District: f.d.Name,
-		Crawl:    &units.Crawl{Delay: "0s", Parallelism: 4, Concurrency: 64},
+		Crawl:    &units.Crawl{Settings: politeness.Settings{NoDelay: true, PerHost: 4}, Concurrency: 64},
 	}
 	for i, u := range f.d.Units {
 		uf.Units = append(uf.Units, u.UnitsEntry(f.urls[i]))

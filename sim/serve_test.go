@@ -349,7 +349,7 @@ func TestFleet(t *testing.T) {
 		if err := back.Check(types, cols); err != nil {
 			t.Fatal(err)
 		}
-		if len(back.Units) != len(d.Units) || back.Crawl == nil || back.Crawl.Delay != "0s" || back.Crawl.Concurrency != 64 {
+		if len(back.Units) != len(d.Units) || back.Crawl == nil || !back.Crawl.NoDelay || back.Crawl.Concurrency != 64 {
 			t.Errorf("units file: %d units, crawl %+v", len(back.Units), back.Crawl)
 		}
 		overrides := 0

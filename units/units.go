@@ -15,9 +15,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
+	"gongkai/crawler/politeness"
 	"gongkai/internal/yamlstrict"
 
 	"gopkg.in/yaml.v3"
@@ -34,19 +36,22 @@ type File struct {
 	Units []Unit `yaml:"units"`
 	// Source is the file's path ("" when parsed from bytes without a name).
 	Source string `yaml:"-"`
+	// Warnings are what the file says in a way gongkai still reads but
+	// will not always: a setting under its old name (DeprecatedKeys).
+	// Each names file:line:col and the key to write instead.
+	Warnings Errors `yaml:"-"`
 }
 
-// Crawl holds politeness settings a units file may set for its fleet. Zero
-// values keep the defaults.
+// Crawl holds the crawl settings a units file may set for its fleet: any
+// of politeness.Settings (crawler.Settings) under its key (delay, per_host, retries,
+// max_pages_per_unit, ...), the global concurrency and a CA bundle. Keys
+// not given keep gongkai's defaults. "delay: 0s" turns delays off (as
+// no_delay: true does), "retries: 0" retries (no_retries) and
+// "max_attachments: 0" attachment reading (no_attachments).
 type Crawl struct {
-	// Delay between requests to one host, e.g. "100ms"; "0s" turns delays off.
-	Delay string `yaml:"delay,omitempty"`
-	// Parallelism is the number of requests in flight per host.
-	Parallelism int `yaml:"parallelism,omitempty"`
+	politeness.Settings `yaml:",inline"`
 	// Concurrency is the number of requests in flight across all hosts.
 	Concurrency int `yaml:"concurrency,omitempty"`
-	// Contact is a URL or address naming who runs the audit, sent in the User-Agent.
-	Contact string `yaml:"contact,omitempty"`
 	// CAFile is a PEM file of certificate authorities trusted for every
 	// unit besides the system's (a district that runs its own CA),
 	// relative to the units file's folder; empty trusts the system's alone.
@@ -54,6 +59,18 @@ type Crawl struct {
 	// Keys records where each key's value stands.
 	Keys map[string]yamlstrict.Pos `yaml:"-"`
 }
+
+// DeprecatedKeys maps the old names of crawl: settings to their names
+// now. A file using an old name is read as if it used the new one, with a
+// warning (File.Warnings); giving both is an error.
+var DeprecatedKeys = map[string]string{
+	"parallelism": "per_host",
+}
+
+// zeroTurnsOff maps the settings whose explicit 0 in a units file turns
+// the thing off to the switch that does (the crawler reads a 0 as "the
+// default").
+var zeroTurnsOff = map[string]string{"delay": "no_delay", "retries": "no_retries", "max_attachments": "no_attachments"}
 
 // Unit is one audited unit.
 type Unit struct {
@@ -211,10 +228,12 @@ func Parse(name string, data []byte) (*File, error) {
 		}
 		return nil, Errors{{Pos: yamlstrict.Pos{File: name, Line: line, Col: col}, Msg: "a units file is a mapping with a units: list"}}
 	}
-	d := &yamlstrict.Decoder{File: name, Entities: entities}
 	f := &File{Source: name}
+	errs := f.renameDeprecated(root)
+	d := &yamlstrict.Decoder{File: name, Entities: entities}
 	d.Decode(root, f)
-	errs := d.Errs
+	errs = append(errs, d.Errs...)
+	f.Crawl.offWhenZero()
 	errs = append(errs, f.validate(root)...)
 	if len(errs) > 0 {
 		errs.Sort()
@@ -271,11 +290,94 @@ func (f *File) validate(root *yaml.Node) Errors {
 		}
 	}
 	if f.Crawl != nil {
-		if f.Crawl.Parallelism < 0 || f.Crawl.Concurrency < 0 {
-			add(yamlstrict.At(f.Source, root), nil, "crawl", "parallelism and concurrency must not be negative")
+		for _, key := range f.Crawl.Negative() {
+			at, ok := f.Crawl.Keys[key]
+			if !ok {
+				at = yamlstrict.At(f.Source, root)
+			}
+			add(at, nil, "crawl."+key, "must not be negative")
 		}
 	}
 	return errs
+}
+
+// renameDeprecated gives the crawl: settings written under an old name
+// (DeprecatedKeys) their new name, with a warning each; a setting given
+// under both names is an error.
+func (f *File) renameDeprecated(root *yaml.Node) Errors {
+	var errs Errors
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "crawl" || root.Content[i+1].Kind != yaml.MappingNode {
+			continue
+		}
+		crawl := root.Content[i+1]
+		for j := 0; j+1 < len(crawl.Content); j += 2 {
+			k := crawl.Content[j]
+			now, old := DeprecatedKeys[k.Value]
+			if !old {
+				continue
+			}
+			at := yamlstrict.At(f.Source, k)
+			if yamlstrict.MappingValue(crawl, now) != "" {
+				errs = append(errs, &Error{Pos: at, Field: "crawl." + k.Value,
+					Msg: fmt.Sprintf("given with %s, its new name: keep %s alone", now, now)})
+				crawl.Content = slices.Delete(crawl.Content, j, j+2)
+				j -= 2
+				continue
+			}
+			f.Warnings = append(f.Warnings, &Error{Pos: at, Field: "crawl." + k.Value,
+				Msg: fmt.Sprintf("deprecated: write %s instead (read as %s)", now, now)})
+			k.Value = now
+		}
+	}
+	return errs
+}
+
+// offWhenZero turns on the switch of each setting the file gave as 0
+// (zeroTurnsOff: "delay: 0s" means no delay, not the default delay).
+func (c *Crawl) offWhenZero() {
+	if c == nil {
+		return
+	}
+	v := reflect.ValueOf(&c.Settings).Elem()
+	for key, off := range zeroTurnsOff {
+		if _, given := c.Keys[key]; !given {
+			continue
+		}
+		if f := settingsField(v, key); f.IsValid() && f.IsZero() {
+			settingsField(v, off).SetBool(true)
+		}
+	}
+}
+
+// Negative lists the keys of the crawl settings set below zero: none may be.
+func (c *Crawl) Negative() []string {
+	var out []string
+	if c.Concurrency < 0 {
+		out = append(out, "concurrency")
+	}
+	v := reflect.ValueOf(c.Settings)
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Field(i); f.CanInt() && f.Int() < 0 {
+			out = append(out, yamlKey(v.Type().Field(i)))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// settingsField returns the field of politeness.Settings v whose YAML key is key.
+func settingsField(v reflect.Value, key string) reflect.Value {
+	for i := 0; i < v.NumField(); i++ {
+		if yamlKey(v.Type().Field(i)) == key {
+			return v.Field(i)
+		}
+	}
+	return reflect.Value{}
+}
+
+func yamlKey(f reflect.StructField) string {
+	return strings.Split(f.Tag.Get("yaml"), ",")[0]
 }
 
 // checkURL accepts absolute http and https URLs with a host.

@@ -10,15 +10,19 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"gongkai/crawler/politeness"
 )
 
 func TestParse(t *testing.T) {
 	f, err := Parse("u.yaml", []byte(`
 district: 怀柔区
-crawl: {delay: 100ms, parallelism: 2}
+crawl: {delay: 100ms, per_host: 2}
 units:
   - id: finance
     name: 区财政局
@@ -31,7 +35,7 @@ units:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Units) != 1 || f.Units[0].Columns["annual-report"] == "" || !f.Units[0].IgnoreRobots || f.Crawl.Delay != "100ms" {
+	if len(f.Units) != 1 || f.Units[0].Columns["annual-report"] == "" || !f.Units[0].IgnoreRobots || f.Crawl.Delay != 100*time.Millisecond || f.Crawl.PerHost != 2 {
 		t.Errorf("parsed %+v", f)
 	}
 	if err := f.Check([]string{"bureau"}, []string{"annual-report"}); err != nil {
@@ -159,5 +163,99 @@ units:
 	}
 	if got := err.Error(); got != strings.Join(want, "\n") {
 		t.Errorf("errors:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// TestCrawl_Settings: the crawl: block reads every crawler setting under
+// its key, the one its JSON (a distributed job) uses too; "delay: 0s"
+// turns delays off; a bad or negative value is an error at its key.
+func TestCrawl_Settings(t *testing.T) {
+	var want politeness.Settings
+	v := reflect.ValueOf(&want).Elem()
+	var lines []string
+	for i := 0; i < v.NumField(); i++ {
+		f, sf := v.Field(i), v.Type().Field(i)
+		key := strings.Split(sf.Tag.Get("yaml"), ",")[0]
+		if j := strings.Split(sf.Tag.Get("json"), ",")[0]; j != key || key == "" {
+			t.Errorf("Settings.%s: yaml key %q, json key %q: one name for both", sf.Name, key, j)
+		}
+		var val string
+		switch {
+		case f.Type() == reflect.TypeOf(time.Duration(0)):
+			d := time.Duration(i+1) * time.Second
+			f.SetInt(int64(d))
+			val = d.String()
+		case f.Kind() == reflect.String:
+			f.SetString("text " + key)
+			val = `"text ` + key + `"`
+		case f.Kind() == reflect.Bool:
+			f.SetBool(true)
+			val = "true"
+		case f.Kind() == reflect.Int:
+			f.SetInt(int64(i + 1))
+			val = strconv.Itoa(i + 1)
+		default:
+			t.Fatalf("Settings.%s: teach the test its kind %s", sf.Name, f.Kind())
+		}
+		lines = append(lines, "  "+key+": "+val)
+	}
+	src := "crawl:\n" + strings.Join(lines, "\n") + "\n  concurrency: 9\nunits: [{id: a, name: 甲, type: bureau, url: \"http://127.0.0.1:1/\"}]\n"
+	f, err := Parse("u.yaml", []byte(src))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, src)
+	}
+	if f.Crawl.Settings != want || f.Crawl.Concurrency != 9 {
+		t.Errorf("read %+v, want %+v", f.Crawl.Settings, want)
+	}
+	// Written back, the file reads the same.
+	data, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse("back.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	if back.Crawl.Settings != want {
+		t.Errorf("written and read back: %+v, want %+v", back.Crawl.Settings, want)
+	}
+
+	f, err = Parse("u.yaml", []byte("crawl: {delay: 0s, retries: 0, per_host: 3}\nunits: [{id: a, name: 甲, type: bureau, url: \"http://127.0.0.1:1/\"}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Crawl.NoDelay || !f.Crawl.NoRetries || f.Crawl.NoAttachments || f.Crawl.PerHost != 3 {
+		t.Errorf("zeros given: %+v", f.Crawl.Settings)
+	}
+	for _, c := range []struct{ src, want string }{
+		{"crawl: {delay: soon}", `u.yaml:1:16: crawl.delay: bad duration "soon"`},
+		{"crawl: {per_host: -1}", "u.yaml:1:19: crawl.per_host: must not be negative"},
+		{"crawl: {page_timeout: -2s}", "u.yaml:1:23: crawl.page_timeout: must not be negative"},
+	} {
+		_, err := Parse("u.yaml", []byte(c.src+"\nunits: [{id: a, name: 甲, type: bureau, url: \"http://127.0.0.1:1/\"}]\n"))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.src, err, c.want)
+		}
+	}
+}
+
+// TestCrawl_DeprecatedKey: parallelism, the old name of per_host, is read
+// as per_host with a warning naming file:line and the new key; both at
+// once is an error.
+func TestCrawl_DeprecatedKey(t *testing.T) {
+	const unitsList = "units: [{id: a, name: 甲, type: bureau, url: \"http://127.0.0.1:1/\"}]\n"
+	f, err := Parse("u.yaml", []byte("district: x\ncrawl:\n  delay: 1s\n  parallelism: 2\n"+unitsList))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Crawl.PerHost != 2 {
+		t.Errorf("parallelism: 2 read as per_host %d", f.Crawl.PerHost)
+	}
+	if len(f.Warnings) != 1 || f.Warnings[0].Error() != "u.yaml:4:3: crawl.parallelism: deprecated: write per_host instead (read as per_host)" {
+		t.Errorf("warnings %v", f.Warnings)
+	}
+	_, err = Parse("u.yaml", []byte("crawl: {parallelism: 2, per_host: 3}\n"+unitsList))
+	if err == nil || !strings.Contains(err.Error(), "u.yaml:1:9: crawl.parallelism: given with per_host") {
+		t.Errorf("both names: %v", err)
 	}
 }

@@ -56,7 +56,14 @@ func newDistFixture(t *testing.T) *distFixture {
 // worker starts `gongkai worker` on the fixture's NATS server.
 func (f *distFixture) worker(t *testing.T, name string, extra ...string) *gongkai {
 	t.Helper()
-	return start(t, nil, append([]string{"worker", "--nats", f.nats.URL(), "--name", name, "-v", "--jobs", "3", "--lock-wait", "200ms", "--lock-ttl", "3s"}, extra...)...)
+	return f.workerEnv(t, nil, name, extra...)
+}
+
+// workerEnv starts `gongkai worker` with env added to its environment
+// (GONGKAI_TEST_FAIL_UNITS: TestMain's hook).
+func (f *distFixture) workerEnv(t *testing.T, env []string, name string, extra ...string) *gongkai {
+	t.Helper()
+	return start(t, env, append([]string{"worker", "--nats", f.nats.URL(), "--name", name, "-v", "--jobs", "3", "--lock-wait", "200ms", "--lock-ttl", "3s"}, extra...)...)
 }
 
 // coordinator starts `gongkai audit --nats` on db.
@@ -172,7 +179,7 @@ func TestDist(t *testing.T) {
 	t.Run("dead-letter", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "dist.db")
 		const bad = "finance"
-		f.worker(t, "bad", "--fail-units", bad)
+		f.workerEnv(t, []string{"GONGKAI_TEST_FAIL_UNITS=" + bad}, "bad")
 		co := f.coordinator(t, db, "--delay", "0", "--nats-max-deliver", "2")
 		if code := co.wait(t, 120*time.Second); code == 0 {
 			t.Fatalf("an audit with a dead-lettered unit exited 0:\n%s", co.stderr)

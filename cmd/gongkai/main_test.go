@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"gongkai/evidence"
+	"gongkai/internal/testhook"
 	"gongkai/sim"
 	"gongkai/store"
 )
@@ -25,6 +27,10 @@ import (
 // GONGKAI_TEST_MAIN=1 the test binary is the command.
 func TestMain(m *testing.M) {
 	if os.Getenv("GONGKAI_TEST_MAIN") == "1" {
+		if units := os.Getenv("GONGKAI_TEST_FAIL_UNITS"); units != "" {
+			fail := strings.Split(units, ",")
+			testhook.FailUnit = func(unit string) bool { return slices.Contains(fail, unit) }
+		}
 		main()
 		return
 	}

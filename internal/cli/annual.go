@@ -59,7 +59,7 @@ deadline (31 January; 31 March for a district government).`,
 				}
 				pub = d
 			}
-			cr := crawler.New(crawler.Options{NoDelay: true, IgnoreRobots: ignoreRobots})
+			cr := crawler.New(crawler.Options{Settings: crawler.Settings{NoDelay: true, IgnoreRobots: ignoreRobots}})
 			defer cr.Close()
 			r, err := readReport(c.Context(), cr, args[0], charset)
 			if err != nil {

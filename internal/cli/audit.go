@@ -20,6 +20,7 @@ import (
 	"gongkai/report"
 	"gongkai/rules"
 	"gongkai/scoring"
+	"gongkai/source"
 	"gongkai/store"
 	"gongkai/units"
 )
@@ -68,44 +69,47 @@ func (f *crawlFlags) register(c *cobra.Command) {
 	_ = c.Flags().MarkHidden("memprofile")
 }
 
-// apply puts the flags given on top of o (defaults < units file < flags).
-func (f *crawlFlags) apply(c *cobra.Command, o crawler.Options) crawler.Options {
+// settings returns the crawl settings the flags give (the flag --per-host
+// is the setting per_host, and so on; --attachments is max_attachments and
+// --attachment-mb max_attachment_bytes in MiB); settings no flag gives
+// stay zero.
+func (f *crawlFlags) settings(c *cobra.Command) crawler.Settings {
+	var s crawler.Settings
 	if c.Flags().Changed("delay") {
-		o.Delay = f.delay
-		o.NoDelay = f.delay == 0
+		s.Delay, s.NoDelay = f.delay, f.delay == 0
 	}
 	if f.perHost > 0 {
-		o.PerHost = f.perHost
+		s.PerHost = f.perHost
 	}
-	if f.concurrency > 0 {
-		o.Concurrency = f.concurrency
-	}
-	if f.contact != "" {
-		o.Contact = f.contact
-	}
-	if f.ignoreRobots {
-		o.IgnoreRobots = true
-	}
+	s.Contact = f.contact
+	s.IgnoreRobots = f.ignoreRobots
 	if f.unitTimeout > 0 {
-		o.UnitTimeout = f.unitTimeout
+		s.UnitTimeout = f.unitTimeout
 	}
 	if c.Flags().Changed("retries") {
-		o.Retries, o.NoRetries = f.retries, f.retries <= 0
+		s.Retries, s.NoRetries = f.retries, f.retries <= 0
 	}
 	if f.reachTries > 0 {
-		o.ReachAttempts = f.reachTries
+		s.ReachAttempts = f.reachTries
 	}
 	if f.reachSpacing > 0 {
-		o.ReachSpacing = f.reachSpacing
+		s.ReachSpacing = f.reachSpacing
 	}
-	if f.render {
-		o.Render = true
-	}
+	s.Render = f.render
 	if c.Flags().Changed("attachments") {
-		o.MaxAttachments, o.NoAttachments = f.attachments, f.attachments <= 0
+		s.MaxAttachments, s.NoAttachments = f.attachments, f.attachments <= 0
 	}
 	if c.Flags().Changed("attachment-mb") && f.attachMB > 0 {
-		o.MaxAttachmentBytes = f.attachMB << 20
+		s.MaxAttachmentBytes = f.attachMB << 20
+	}
+	return s
+}
+
+// apply puts the flags given on top of o (defaults < units file < flags).
+func (f *crawlFlags) apply(c *cobra.Command, o crawler.Options) crawler.Options {
+	o.Settings = o.Settings.Merge(f.settings(c))
+	if f.concurrency > 0 {
+		o.Concurrency = f.concurrency
 	}
 	return o
 }
@@ -189,6 +193,7 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 			if err != nil {
 				return fmt.Errorf("units file:\n%w", err)
 			}
+			warnUnits(env, uf)
 			if err := checkFormat(format, "text", "json", "csv", "md"); err != nil {
 				return err
 			}
@@ -225,6 +230,14 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 	_ = c.MarkFlagDirname("rules")
 	_ = c.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json", "csv", "md"))
 	return c
+}
+
+// warnUnits prints what the units file says in a way gongkai still
+// reads but will not always (an old key's name).
+func warnUnits(env Env, uf *units.File) {
+	for _, w := range uf.Warnings {
+		fmt.Fprintf(env.Stderr, "gongkai: warning: %s\n", w)
+	}
 }
 
 func fixedCompletion(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -287,7 +300,7 @@ func runAudit(ctx context.Context, env Env, r auditRun) error {
 		resumeID = a.ID
 	}
 	// A distributed audit: the units are crawled by workers over NATS.
-	var src audit.Source
+	var src source.Source
 	natsDone := func(io.Writer, bool) {}
 	if r.nats != nil {
 		if src, natsDone, err = r.nats.source(log); err != nil {

@@ -396,3 +396,20 @@ func TestAudit_BadInputRefusedBeforeAnyRequest(t *testing.T) {
 		t.Errorf("the good file: exit %d, %d requests: %s", code, requests.Load(), stderr)
 	}
 }
+
+// TestAudit_DeprecatedKeyWarns: a units file that writes a crawl setting
+// under its old name is read, and audit warns naming file:line and the
+// new key (here the audit stops at the unknown unit type, before any
+// request).
+func TestAudit_DeprecatedKeyWarns(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "units.yaml")
+	if err := os.WriteFile(path, []byte("crawl:\n  parallelism: 2\nunits:\n  - {id: a, name: 甲, type: nosuchtype, url: \"http://127.0.0.1:1/\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, errs := run(t, "audit", "--units", path, "--db", filepath.Join(dir, "a.db"))
+	want := "gongkai: warning: " + path + ":2:3: crawl.parallelism: deprecated: write per_host instead"
+	if !strings.Contains(errs, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, errs)
+	}
+}

@@ -276,8 +276,8 @@ func dbStatsJSON(t *testing.T, db string) statsOut {
 func slowDown(t *testing.T, e *servertest.Env, delay time.Duration) {
 	t.Helper()
 	uf := e.Fleet.UnitsFile()
-	uf.Crawl.Delay = delay.String()
-	uf.Crawl.Parallelism = 1
+	uf.Crawl.Delay, uf.Crawl.NoDelay = delay, false
+	uf.Crawl.PerHost = 1
 	data, err := uf.Marshal()
 	if err != nil {
 		t.Fatal(err)

@@ -44,7 +44,7 @@ the commands to look further.`,
 				}
 			}
 			uf := fleet.UnitsFile()
-			co, err := audit.CrawlOptions(crawler.Options{ReachSpacing: 200 * time.Millisecond, RetryBase: 100 * time.Millisecond}, uf)
+			co, err := audit.CrawlOptions(crawler.Options{Settings: crawler.Settings{ReachSpacing: 200 * time.Millisecond, RetryBase: 100 * time.Millisecond}}, uf)
 			if err != nil {
 				return err
 			}

@@ -52,7 +52,7 @@ unless --rules is given).`,
 			target := args[0]
 			var in *crawler.Inspection
 			if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
-				cr := crawler.New(crawler.Options{IgnoreRobots: ignoreRobots, NoDelay: true})
+				cr := crawler.New(crawler.Options{Settings: crawler.Settings{IgnoreRobots: ignoreRobots, NoDelay: true}})
 				defer cr.Close()
 				in, err = cr.Inspect(c.Context(), target, plan)
 			} else {

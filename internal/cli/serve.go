@@ -15,6 +15,7 @@ import (
 	"gongkai/dist"
 	"gongkai/internal/browser"
 	"gongkai/server"
+	"gongkai/source"
 	"gongkai/units"
 )
 
@@ -111,6 +112,7 @@ in the database, marked incomplete), and exits 0.`,
 			// The units file's crawl settings are applied per audit; check
 			// now that they parse, so a typo fails at start.
 			if uf, err := units.Load(cfg.Units); err == nil {
+				warnUnits(env, uf)
 				if _, err := audit.CrawlOptions(co, uf); err != nil {
 					return err
 				}
@@ -119,7 +121,7 @@ in the database, marked incomplete), and exits 0.`,
 			reg := prometheus.NewRegistry()
 			// Distributed audits: workers crawl, this process coordinates;
 			// the gongkai_dist_ metrics join serve's.
-			var src audit.Source
+			var src source.Source
 			if cfg.NATS != "" {
 				dc, err := dist.NewCoordinator(dist.CoordinatorOptions{URL: cfg.NATS, Registry: reg, Logger: log})
 				if err != nil {

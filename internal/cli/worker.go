@@ -14,17 +14,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
-	"gongkai/audit"
 	"gongkai/crawler"
 	"gongkai/dist"
+	"gongkai/source"
 )
 
 func newWorkerCmd(env Env) *cobra.Command {
 	var (
-		url, name, metricsListen, failUnits string
-		jobs, concurrency, inlineLimit      int
-		lockTTL, lockWait                   time.Duration
-		verbose                             bool
+		url, name, metricsListen       string
+		jobs, concurrency, inlineLimit int
+		lockTTL, lockWait              time.Duration
+		verbose                        bool
 	)
 	c := &cobra.Command{
 		Use:   "worker --nats URL [--jobs N] [--concurrency N] [--metrics-listen ADDR]",
@@ -48,17 +48,11 @@ ack wait).`,
 			log := logger(env, verbose)
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-			fail := map[string]bool{}
-			for _, u := range strings.Split(failUnits, ",") {
-				if u = strings.TrimSpace(u); u != "" {
-					fail[u] = true
-				}
-			}
 			ctx := c.Context()
 			w, err := dist.NewWorker(ctx, dist.WorkerOptions{
 				URL: url, Name: name, Jobs: jobs, LockTTL: lockTTL, LockWait: lockWait,
 				Crawler:  crawler.Options{Concurrency: concurrency, Logger: log},
-				Registry: reg, Logger: log, FailUnits: fail, InlineLimit: inlineLimit,
+				Registry: reg, Logger: log, InlineLimit: inlineLimit,
 			})
 			if err != nil {
 				return err
@@ -88,8 +82,6 @@ ack wait).`,
 	fl.DurationVar(&lockTTL, "lock-ttl", dist.DefaultLockTTL, "lease of a host lock when this worker creates the bucket (refreshed every third of it)")
 	fl.DurationVar(&lockWait, "lock-wait", 2*time.Second, "how long a job waits for a busy host before going back to the queue")
 	fl.StringVar(&metricsListen, "metrics-listen", "", "serve Prometheus metrics (gongkai_worker_*) at this address's /metrics")
-	fl.StringVar(&failUnits, "fail-units", "", "unit ids whose jobs fail on purpose (tests of dead-lettering)")
-	_ = fl.MarkHidden("fail-units")
 	fl.IntVar(&inlineLimit, "inline-limit", 0, "largest result sent in the message itself; larger ones go through the object store (default: the server's payload limit less 8 KiB)")
 	_ = fl.MarkHidden("inline-limit")
 	fl.BoolVarP(&verbose, "verbose", "v", false, "log each job")
@@ -111,7 +103,7 @@ func (f *natsFlags) register(c *cobra.Command) {
 
 // source returns the distributed audit's source and a func that prints its
 // summary line and closes it; with no --nats, a nil source.
-func (f *natsFlags) source(log *slog.Logger) (audit.Source, func(io.Writer, bool), error) {
+func (f *natsFlags) source(log *slog.Logger) (source.Source, func(io.Writer, bool), error) {
 	if f.url == "" {
 		return nil, func(io.Writer, bool) {}, nil
 	}

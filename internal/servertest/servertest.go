@@ -117,8 +117,8 @@ func Start(t testing.TB, o Options) *Env {
 	unitsPath := filepath.Join(dir, "units.yaml")
 	uf := fleet.UnitsFile()
 	if o.Delay > 0 {
-		uf.Crawl.Delay = o.Delay.String()
-		uf.Crawl.Parallelism = 1
+		uf.Crawl.Delay, uf.Crawl.NoDelay = o.Delay, false
+		uf.Crawl.PerHost = 1
 	}
 	data, err := uf.Marshal()
 	if err != nil {
@@ -146,7 +146,7 @@ func Start(t testing.TB, o Options) *Env {
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
-	co := crawler.Options{ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}
+	co := crawler.Options{Settings: crawler.Settings{ReachAttempts: 1, ReachSpacing: 10 * time.Millisecond, RetryBase: 5 * time.Millisecond}}
 	if o.Crawler != nil {
 		co = *o.Crawler
 	}

@@ -16,9 +16,11 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -131,6 +133,7 @@ type Decoder struct {
 }
 
 var (
+	durationType    = reflect.TypeOf(time.Duration(0))
 	posType         = reflect.TypeOf(Pos{})
 	keysType        = reflect.TypeOf(map[string]Pos{})
 	nodeDecoderType = reflect.TypeOf((*NodeDecoder)(nil)).Elem()
@@ -184,6 +187,19 @@ func (d *Decoder) decode(n *yaml.Node, v reflect.Value, entity, field string) {
 		return
 	}
 	if isNull(n) {
+		return
+	}
+	if v.Type() == durationType {
+		dur, err := time.ParseDuration(n.Value)
+		if n.Kind != yaml.ScalarNode {
+			d.Errorf(n, entity, field, "want a duration such as \"100ms\", \"2s\" or \"1m30s\", got %s", Describe(n))
+			return
+		}
+		if err != nil {
+			d.Errorf(n, entity, field, "bad duration %q: want one such as \"100ms\", \"2s\" or \"1m30s\"", n.Value)
+			return
+		}
+		v.SetInt(int64(dur))
 		return
 	}
 	switch v.Kind() {
@@ -281,23 +297,31 @@ func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value, entity, field stri
 		entity = fmt.Sprintf("%s %q", e.Label, MappingValue(n, e.IDKey))
 		field = ""
 	}
-	fields := map[string]int{}
+	fields := map[string][]int{}
 	var known []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
-		switch {
-		case f.Type == posType:
-			v.Field(i).Set(reflect.ValueOf(At(d.File, n)))
-			continue
-		case f.Type == keysType && f.Name == "Keys":
-			continue
-		case tag == "" || tag == "-" || !f.IsExported():
-			continue
+	var collect func(t reflect.Type, index []int)
+	collect = func(t reflect.Type, index []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tags := strings.Split(f.Tag.Get("yaml"), ",")
+			at := append(append([]int(nil), index...), i)
+			switch {
+			case f.Anonymous && f.Type.Kind() == reflect.Struct && slices.Contains(tags[1:], "inline"):
+				collect(f.Type, at)
+				continue
+			case f.Type == posType:
+				v.FieldByIndex(at).Set(reflect.ValueOf(At(d.File, n)))
+				continue
+			case f.Type == keysType && f.Name == "Keys":
+				continue
+			case tags[0] == "" || tags[0] == "-" || !f.IsExported():
+				continue
+			}
+			fields[tags[0]] = at
+			known = append(known, tags[0])
 		}
-		fields[tag] = i
-		known = append(known, tag)
 	}
+	collect(t, nil)
 	keys := map[string]Pos{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -316,7 +340,7 @@ func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value, entity, field stri
 			continue
 		}
 		keys[key] = At(d.File, val)
-		d.decode(val, v.Field(idx), entity, path)
+		d.decode(val, v.FieldByIndex(idx), entity, path)
 	}
 	if kp := v.FieldByName("Keys"); kp.IsValid() && kp.Type() == keysType && kp.CanSet() {
 		kp.Set(reflect.ValueOf(keys))

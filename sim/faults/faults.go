@@ -40,6 +40,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"gongkai/crawler/politeness"
 	"gongkai/evidence"
 	"gongkai/sim"
 	"gongkai/units"
@@ -257,7 +258,7 @@ func (f *Fleet) District() *sim.District { return f.d }
 
 // UnitsFile lists the fleet's units, with politeness off as for the sim.
 func (f *Fleet) UnitsFile() *units.File {
-	uf := &units.File{District: f.d.Name + "（故障站点）", Crawl: &units.Crawl{Delay: "0s", Parallelism: 4, Concurrency: 64}}
+	uf := &units.File{District: f.d.Name + "（故障站点）", Crawl: &units.Crawl{Settings: politeness.Settings{NoDelay: true, PerHost: 4}, Concurrency: 64}}
 	for _, u := range f.units {
 		uf.Units = append(uf.Units, u.Unit.UnitsEntry(u.URL))
 	}
