@@ -43,7 +43,7 @@ func TestCrawl_PortalRedirectToFailingPage(t *testing.T) {
 			})
 			srv := httptest.NewServer(mux)
 			defer srv.Close()
-			c := New(Options{NoDelay: true, NoRetries: true, ReachAttempts: 1, ReachSpacing: time.Millisecond, RetryBase: time.Millisecond})
+			c := New(Options{Settings: Settings{NoDelay: true, NoRetries: true, ReachAttempts: 1, ReachSpacing: time.Millisecond, RetryBase: time.Millisecond}})
 			defer c.Close()
 			ev := c.Crawl(context.Background(), Target{Unit: evidence.Unit{ID: "t", Name: "测试局", Type: "bureau", URL: srv.URL + "/"}, Plan: testPlan()})
 			if ev.Reach.Reachable != tc.reachable {
