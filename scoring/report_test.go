@@ -72,7 +72,7 @@ func cleanReport(format string, year int, subtotals bool) *evidence.Report {
 func ids(issues []ReportIssue) []string {
 	var out []string
 	for _, i := range issues {
-		s := i.Kind + ": " + i.Identity
+		s := string(i.Kind) + ": " + i.Identity
 		switch {
 		case i.Notice:
 			s += " (notice)"

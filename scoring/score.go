@@ -110,8 +110,22 @@ func ScoreUnit(rs *rules.Ruleset, asOf evidence.Date, ue *evidence.UnitEvidence)
 	return j.total(checks), j.findings
 }
 
+// draft is a finding as a check states it: add completes it with the
+// unit, the rule, the points and the place in the score.
+type draft struct {
+	kind rules.FindingKind
+	// column, subject and part identify the problem (see Finding).
+	column, subject, part string
+	// url is the page that shows the problem; detail says what was seen.
+	url, detail string
+	// severity overrides the check's own when not "".
+	severity rules.Severity
+	refs     []Ref
+}
+
 // add records a finding of check c.
-func (j *judge) add(c *rules.Check, kind, column, subject, url, detail string, severity rules.Severity, refs ...Ref) {
+func (j *judge) add(c *rules.Check, d draft) {
+	severity := d.severity
 	if severity == "" {
 		severity = c.Severity
 	}
@@ -121,9 +135,9 @@ func (j *judge) add(c *rules.Check, kind, column, subject, url, detail string, s
 	}
 	ind := j.rs.Indicator(c.Indicator)
 	f := Finding{
-		Unit: j.ue.Unit.ID, UnitName: j.ue.Unit.Name, Kind: kind, Rule: c.ID, Column: column,
-		Subject: subject, Severity: string(severity), Nominal: nominal, URL: url, Detail: detail,
-		Basis: j.rs.Basis(c), Indicator: c.Indicator, Evidence: refs,
+		Unit: j.ue.Unit.ID, UnitName: j.ue.Unit.Name, Kind: d.kind, Rule: c.ID, Column: d.column,
+		Subject: d.subject, Part: d.part, Severity: string(severity), Nominal: nominal, URL: d.url, Detail: d.detail,
+		Basis: j.rs.Basis(c), Indicator: c.Indicator, Evidence: d.refs,
 	}
 	if ind != nil {
 		f.Dimension = ind.Dimension
@@ -163,21 +177,21 @@ func (j *judge) reachability(c *rules.Check) {
 	}
 	switch last.Class {
 	case evidence.ClassBlocked:
-		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
-			fmt.Sprintf("网站防护拦截了评估访问（HTTP %d 挑战页），共尝试%d次；按规则不视为无法访问、不扣分，请单位配合放行后复评", last.Status, len(refs)),
-			rules.SeverityNotice, refs...)
+		j.add(c, draft{kind: rules.FindingSiteUnreachable, url: j.ue.Unit.URL,
+			detail:   fmt.Sprintf("网站防护拦截了评估访问（HTTP %d 挑战页），共尝试%d次；按规则不视为无法访问、不扣分，请单位配合放行后复评", last.Status, len(refs)),
+			severity: rules.SeverityNotice, refs: refs})
 		return
 	case evidence.ClassRobots:
-		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
-			"网站 robots.txt 禁止评估程序访问；按规则不视为无法访问、不扣分，请单位放行评估程序（或在单位清单中注明 ignore_robots）后复评",
-			rules.SeverityNotice, refs...)
+		j.add(c, draft{kind: rules.FindingSiteUnreachable, url: j.ue.Unit.URL,
+			detail:   "网站 robots.txt 禁止评估程序访问；按规则不视为无法访问、不扣分，请单位放行评估程序（或在单位清单中注明 ignore_robots）后复评",
+			severity: rules.SeverityNotice, refs: refs})
 		return
 	case evidence.ClassTooLarge, evidence.ClassUnreadable, evidence.ClassRefused, evidence.ClassCertificate:
 		// The server answered, with nothing the crawler could use: not a
 		// site that is down, and not a site that was seen.
-		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
-			fmt.Sprintf("评估程序未能读取网站首页 %s：%s；网站有响应，不视为无法访问、不扣分，本次不评估，请单位核查后复评", last.URL, unusable(last)),
-			rules.SeverityNotice, refs...)
+		j.add(c, draft{kind: rules.FindingSiteUnreachable, url: j.ue.Unit.URL,
+			detail:   fmt.Sprintf("评估程序未能读取网站首页 %s：%s；网站有响应，不视为无法访问、不扣分，本次不评估，请单位核查后复评", last.URL, unusable(last)),
+			severity: rules.SeverityNotice, refs: refs})
 		return
 	}
 	failed := j.ue.Reach.Failures()
@@ -188,20 +202,21 @@ func (j *judge) reachability(c *rules.Check) {
 		if len(j.ue.Notes) > 0 {
 			why = shorten(j.ue.Notes[0], 120)
 		}
-		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
-			fmt.Sprintf("评估程序未能访问网站（%s）；共尝试%d次，失败0次，不扣分，本次不评估", why, len(refs)),
-			rules.SeverityNotice, refs...)
+		j.add(c, draft{kind: rules.FindingSiteUnreachable, url: j.ue.Unit.URL,
+			detail:   fmt.Sprintf("评估程序未能访问网站（%s）；共尝试%d次，失败0次，不扣分，本次不评估", why, len(refs)),
+			severity: rules.SeverityNotice, refs: refs})
 		return
 	}
 	if j.ue.Reach.Required > 0 && failed < j.ue.Reach.Required {
-		j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
-			fmt.Sprintf("本次评估未能访问网站（最后一次：%s）；观察期内访问失败%d次（共%d次），未达认定无法访问所需的%d次，本次不扣分，待复评",
+		j.add(c, draft{kind: rules.FindingSiteUnreachable, url: j.ue.Unit.URL,
+			detail: fmt.Sprintf("本次评估未能访问网站（最后一次：%s）；观察期内访问失败%d次（共%d次），未达认定无法访问所需的%d次，本次不扣分，待复评",
 				describeFetch(last), failed, len(refs), j.ue.Reach.Required),
-			rules.SeverityNotice, refs...)
+			severity: rules.SeverityNotice, refs: refs})
 		return
 	}
-	j.add(c, "site.unreachable", "", "", j.ue.Unit.URL,
-		fmt.Sprintf("网站无法访问：观察期内共尝试%d次，失败%d次（最后一次：%s）", len(refs), failed, describeFetch(last)), "", refs...)
+	j.add(c, draft{kind: rules.FindingSiteUnreachable, url: j.ue.Unit.URL,
+		detail: fmt.Sprintf("网站无法访问：观察期内共尝试%d次，失败%d次（最后一次：%s）", len(refs), failed, describeFetch(last)),
+		refs:   refs})
 }
 
 func describeFetch(f evidence.Fetch) string {
@@ -243,9 +258,9 @@ func (j *judge) presence(c *rules.Check) {
 	j.skip[c.Column] = true
 	name := j.columnName(c.Column)
 	if col.URL != "" {
-		j.add(c, "column.missing", c.Column, "", col.URL,
-			fmt.Sprintf("“%s”栏目链接（%s）无法打开：%s", name, col.Discovery.LinkText, describeFetch(evidence.Fetch{Status: col.Status, Class: col.Class})),
-			"", j.ref(col.URL, "栏目页面"))
+		j.add(c, draft{kind: rules.FindingColumnMissing, column: c.Column, url: col.URL,
+			detail: fmt.Sprintf("“%s”栏目链接（%s）无法打开：%s", name, col.Discovery.LinkText, describeFetch(evidence.Fetch{Status: col.Status, Class: col.Class})),
+			refs:   []Ref{j.ref(col.URL, "栏目页面")}})
 		return
 	}
 	searched := col.Discovery.Searched
@@ -256,9 +271,9 @@ func (j *judge) presence(c *rules.Check) {
 	for _, s := range searched {
 		refs = append(refs, j.ref(s, "已检索的导航页面"))
 	}
-	j.add(c, "column.missing", c.Column, "", j.ue.Unit.URL,
-		fmt.Sprintf("未找到“%s”栏目：首页及%d个信息公开导航页面中没有名称为“%s”（或其别名）的链接", name, len(searched)-1, name),
-		"", refs...)
+	j.add(c, draft{kind: rules.FindingColumnMissing, column: c.Column, url: j.ue.Unit.URL,
+		detail: fmt.Sprintf("未找到“%s”栏目：首页及%d个信息公开导航页面中没有名称为“%s”（或其别名）的链接", name, len(searched)-1, name),
+		refs:   refs})
 }
 
 func (j *judge) nonEmpty(c *rules.Check) {
@@ -279,23 +294,24 @@ func (j *judge) nonEmpty(c *rules.Check) {
 	}
 	j.skip[c.Column] = true
 	if col.ScriptList != "" && !col.Rendered && (rc == nil || rc.Shape != rules.ShapePage) {
-		j.add(c, "column.empty", c.Column, "", col.URL,
-			fmt.Sprintf("“%s”栏目的列表由脚本生成（%s），评估程序未能读取；不视为空栏目、不扣分，请人工核查或以 --render 复评", name, col.ScriptList),
-			rules.SeverityNotice, j.ref(col.URL, "栏目页面"))
+		j.add(c, draft{kind: rules.FindingColumnEmpty, column: c.Column, url: col.URL,
+			detail:   fmt.Sprintf("“%s”栏目的列表由脚本生成（%s），评估程序未能读取；不视为空栏目、不扣分，请人工核查或以 --render 复评", name, col.ScriptList),
+			severity: rules.SeverityNotice, refs: []Ref{j.ref(col.URL, "栏目页面")}})
 		return
 	}
 	if phrase := j.explained(col.Text); phrase != "" {
-		j.add(c, "column.empty", c.Column, "", col.URL,
-			fmt.Sprintf("“%s”栏目无内容，页面说明“%s”；仅作提示，不扣分", name, phrase),
-			rules.SeverityNotice, j.ref(col.URL, "栏目页面"))
+		j.add(c, draft{kind: rules.FindingColumnEmpty, column: c.Column, url: col.URL,
+			detail:   fmt.Sprintf("“%s”栏目无内容，页面说明“%s”；仅作提示，不扣分", name, phrase),
+			severity: rules.SeverityNotice, refs: []Ref{j.ref(col.URL, "栏目页面")}})
 		return
 	}
 	what := "没有任何条目"
 	if rc != nil && rc.Shape == rules.ShapePage {
 		what = "页面没有实质内容"
 	}
-	j.add(c, "column.empty", c.Column, "", col.URL,
-		fmt.Sprintf("“%s”栏目%s，也未说明不涉及的原因", name, what), "", j.ref(col.URL, "栏目页面"))
+	j.add(c, draft{kind: rules.FindingColumnEmpty, column: c.Column, url: col.URL,
+		detail: fmt.Sprintf("“%s”栏目%s，也未说明不涉及的原因", name, what),
+		refs:   []Ref{j.ref(col.URL, "栏目页面")}})
 }
 
 // explained returns the explanation phrase a column's text carries, or "".
@@ -337,8 +353,9 @@ func (j *judge) fields(c *rules.Check) {
 		if hasField(col.Labels, f, own) {
 			continue
 		}
-		j.add(c, "field.missing", c.Column, f.Name, col.URL,
-			fmt.Sprintf("“%s”页面缺少“%s”", j.columnName(c.Column), f.Name), "", j.ref(col.URL, "栏目页面"))
+		j.add(c, draft{kind: rules.FindingFieldMissing, column: c.Column, subject: f.Name, url: col.URL,
+			detail: fmt.Sprintf("“%s”页面缺少“%s”", j.columnName(c.Column), f.Name),
+			refs:   []Ref{j.ref(col.URL, "栏目页面")}})
 	}
 }
 
@@ -408,20 +425,22 @@ func (j *judge) maxAge(c *rules.Check) {
 	limit := int(c.MaxAge)
 	ref := j.ref(col.URL, "栏目列表")
 	if newest.IsZero() {
-		j.add(c, "column.stale", c.Column, "", col.URL,
-			fmt.Sprintf("“%s”栏目%d个条目均未标注发布日期，无法判断更新，按未更新处理（要求%d天内更新）", name, len(items), limit), "", ref)
+		j.add(c, draft{kind: rules.FindingColumnStale, column: c.Column, url: col.URL,
+			detail: fmt.Sprintf("“%s”栏目%d个条目均未标注发布日期，无法判断更新，按未更新处理（要求%d天内更新）", name, len(items), limit),
+			refs:   []Ref{ref}})
 		return
 	}
 	age := newest.DaysUntil(j.asOf)
 	ref.Note = fmt.Sprintf("最新一条：%s", newest)
 	switch {
 	case age > limit:
-		j.add(c, "column.stale", c.Column, "", col.URL,
-			fmt.Sprintf("“%s”栏目最新一条发布于%s，距评估日%d天，超过%d天的更新要求", name, newest, age, limit), "", ref, Ref{URL: newestURL, Note: "最新条目"})
+		j.add(c, draft{kind: rules.FindingColumnStale, column: c.Column, url: col.URL,
+			detail: fmt.Sprintf("“%s”栏目最新一条发布于%s，距评估日%d天，超过%d天的更新要求", name, newest, age, limit),
+			refs:   []Ref{ref, {URL: newestURL, Note: "最新条目"}}})
 	case c.WarnFraction() > 0 && float64(age) > float64(limit)*(1-c.WarnFraction()):
-		j.add(c, "column.expiring", c.Column, "", col.URL,
-			fmt.Sprintf("“%s”栏目最新一条发布于%s，距评估日%d天，将于%s超过%d天的更新要求，请及时更新", name, newest, age, newest.AddDays(limit+1), limit),
-			rules.SeverityNotice, ref)
+		j.add(c, draft{kind: rules.FindingColumnExpiring, column: c.Column, url: col.URL,
+			detail:   fmt.Sprintf("“%s”栏目最新一条发布于%s，距评估日%d天，将于%s超过%d天的更新要求，请及时更新", name, newest, age, newest.AddDays(limit+1), limit),
+			severity: rules.SeverityNotice, refs: []Ref{ref}})
 	}
 }
 
@@ -443,8 +462,9 @@ func (j *judge) periodic(c *rules.Check) {
 		if covered {
 			continue
 		}
-		j.add(c, "column.gap", c.Column, p.label, col.URL,
-			fmt.Sprintf("“%s”栏目在%s（%s至%s）没有发布信息", name, periodName(c.Period, p.label), p.start, p.end), "", j.ref(col.URL, "栏目列表"))
+		j.add(c, draft{kind: rules.FindingColumnGap, column: c.Column, subject: p.label, url: col.URL,
+			detail: fmt.Sprintf("“%s”栏目在%s（%s至%s）没有发布信息", name, periodName(c.Period, p.label), p.start, p.end),
+			refs:   []Ref{j.ref(col.URL, "栏目列表")}})
 	}
 }
 
@@ -494,8 +514,9 @@ func (j *judge) documentMetadata(c *rules.Check) {
 		if len(missing) == 0 {
 			continue
 		}
-		j.add(c, "document.metadata", c.Column, it.URL, it.URL,
-			fmt.Sprintf("文件《%s》页面缺少%s", shorten(it.Title, 40), quoteList(missing)), "", j.ref(it.URL, "文件页面"))
+		j.add(c, draft{kind: rules.FindingDocumentMetadata, column: c.Column, subject: it.URL, url: it.URL,
+			detail: fmt.Sprintf("文件《%s》页面缺少%s", shorten(it.Title, 40), quoteList(missing)),
+			refs:   []Ref{j.ref(it.URL, "文件页面")}})
 	}
 }
 
@@ -545,9 +566,9 @@ func (j *judge) publicationDelay(c *rules.Check) {
 		if n <= c.WorkingDays {
 			continue
 		}
-		j.add(c, "document.late", c.Column, it.URL, it.URL,
-			fmt.Sprintf("文件《%s》成文于%s，%s才公开，相隔%d个工作日，超过%d个工作日的时限", shorten(it.Title, 40), it.Doc.Written, pub, n, c.WorkingDays),
-			"", j.ref(it.URL, "文件页面"))
+		j.add(c, draft{kind: rules.FindingDocumentLate, column: c.Column, subject: it.URL, url: it.URL,
+			detail: fmt.Sprintf("文件《%s》成文于%s，%s才公开，相隔%d个工作日，超过%d个工作日的时限", shorten(it.Title, 40), it.Doc.Written, pub, n, c.WorkingDays),
+			refs:   []Ref{j.ref(it.URL, "文件页面")}})
 	}
 }
 
@@ -586,7 +607,8 @@ func (j *judge) interpretation(c *rules.Check) {
 		if late != nil {
 			detail = fmt.Sprintf("文件《%s》于%s公开，解读《%s》%s才发布，超过%d个工作日的时限", shorten(it.Title, 40), pub, shorten(late.Title, 30), published(*late), c.WorkingDays)
 		}
-		j.add(c, "document.uninterpreted", c.Column, it.URL, it.URL, detail, "", j.ref(it.URL, "文件页面"))
+		j.add(c, draft{kind: rules.FindingDocumentUninterpreted, column: c.Column, subject: it.URL, url: it.URL,
+			detail: detail, refs: []Ref{j.ref(it.URL, "文件页面")}})
 	}
 }
 
@@ -709,7 +731,8 @@ func (j *judge) links(c *rules.Check) {
 			j.ref(page, "链接所在页面"),
 		}
 		before := len(j.findings)
-		j.add(c, "link.broken", column, l.URL, page, detail, "", refs...)
+		j.add(c, draft{kind: rules.FindingLinkBroken, column: column, subject: l.URL, url: page,
+			detail: detail, refs: refs})
 		if l.OnPortal && c.PortalPoints > 0 && j.findings[before].Severity == string(rules.SeverityDeduction) {
 			j.findings[before].Nominal = c.PortalPoints
 		}
@@ -751,15 +774,17 @@ func (j *judge) reportDue(c *rules.Check) {
 	}
 	switch {
 	case found == nil && c.Kind == rules.KindReportMissing:
-		j.add(c, "report.missing", c.Column, subject, col.URL,
-			fmt.Sprintf("截至评估日未见%d年度政府信息公开工作年度报告（应于%s前公布）", year, deadline), "", j.ref(col.URL, "年报栏目"))
+		j.add(c, draft{kind: rules.FindingReportMissing, column: c.Column, subject: subject, url: col.URL,
+			detail: fmt.Sprintf("截至评估日未见%d年度政府信息公开工作年度报告（应于%s前公布）", year, deadline),
+			refs:   []Ref{j.ref(col.URL, "年报栏目")}})
 	case found != nil && c.Kind == rules.KindReportLate:
 		pub := published(*found)
 		if pub.IsZero() || !pub.After(deadline) {
 			return
 		}
-		j.add(c, "report.late", c.Column, subject, found.URL,
-			fmt.Sprintf("%d年度年报于%s公布，晚于%s的法定期限%d天", year, pub, deadline, deadline.DaysUntil(pub)), "", j.ref(found.URL, "年报页面"))
+		j.add(c, draft{kind: rules.FindingReportLate, column: c.Column, subject: subject, url: found.URL,
+			detail: fmt.Sprintf("%d年度年报于%s公布，晚于%s的法定期限%d天", year, pub, deadline, deadline.DaysUntil(pub)),
+			refs:   []Ref{j.ref(found.URL, "年报页面")}})
 	}
 }
 
@@ -803,8 +828,9 @@ func (j *judge) reportContent(c *rules.Check) {
 	ref := j.ref(it.URL, "年报页面")
 	if len(r.Sections) == 0 && len(r.Tables) == 0 && len(r.Attachments) > 0 {
 		if c.Kind == rules.KindReportIncomplete {
-			j.add(c, "report.incomplete", c.Column, subject, it.URL,
-				fmt.Sprintf("%d年度年报以附件发布（%s），未能自动核对内容，请人工核查", year, r.Attachments[0]), rules.SeverityNotice, ref)
+			j.add(c, draft{kind: rules.FindingReportIncomplete, column: c.Column, subject: subject, url: it.URL,
+				detail:   fmt.Sprintf("%d年度年报以附件发布（%s），未能自动核对内容，请人工核查", year, r.Attachments[0]),
+				severity: rules.SeverityNotice, refs: []Ref{ref}})
 		}
 		return
 	}
@@ -827,8 +853,8 @@ func (j *judge) reportContent(c *rules.Check) {
 				sev = rules.SeverityNotice
 			}
 		}
-		j.add(c, want, c.Column, subject, it.URL, issue.Detail, sev, ref)
-		j.findings[len(j.findings)-1].Part = issue.Identity
+		j.add(c, draft{kind: want, column: c.Column, subject: subject, part: issue.Identity, url: it.URL,
+			detail: issue.Detail, severity: sev, refs: []Ref{ref}})
 	}
 }
 
@@ -904,7 +930,7 @@ func Tally(rs *rules.Ruleset, unit evidence.Unit, findings []Finding) UnitScore 
 			}
 			if n >= c.AtLeast {
 				us.Veto = true
-				us.VetoReasons = append(us.VetoReasons, fmt.Sprintf("%s：%s %d项（达到%d项即否决）", c.ID, kindName(c.Finding), n, c.AtLeast))
+				us.VetoReasons = append(us.VetoReasons, fmt.Sprintf("%s：%s %d项（达到%d项即否决）", c.ID, c.Finding.Chinese(), n, c.AtLeast))
 				if c.Score != nil {
 					forced = c.Score
 				}
@@ -914,7 +940,7 @@ func Tally(rs *rules.Ruleset, unit evidence.Unit, findings []Finding) UnitScore 
 	for _, f := range findings {
 		if f.Severity == string(rules.SeverityVeto) {
 			us.Veto = true
-			us.VetoReasons = append(us.VetoReasons, fmt.Sprintf("%s：%s", f.Rule, kindName(f.Kind)))
+			us.VetoReasons = append(us.VetoReasons, fmt.Sprintf("%s：%s", f.Rule, f.Kind.Chinese()))
 			for _, c := range checks {
 				if c.ID == f.Rule && c.Score != nil {
 					forced = c.Score
@@ -962,31 +988,11 @@ func (u *UnitScore) Assessed() bool { return u.Grade != NotAssessedGrade }
 // site was not seen, and that costs nothing.
 func notAssessed(findings []Finding) bool {
 	for _, f := range findings {
-		if f.Kind == "site.unreachable" && f.Severity == string(rules.SeverityNotice) {
+		if f.Kind == rules.FindingSiteUnreachable && f.Severity == string(rules.SeverityNotice) {
 			return true
 		}
 	}
 	return false
-}
-
-var kindNames = map[string]string{
-	"site.unreachable": "网站无法访问", "site.certificate": "网站证书无效", "column.missing": "栏目缺失",
-	"column.unread": "栏目未能读取", "column.empty": "空白栏目",
-	"column.stale": "栏目未按期更新", "column.gap": "周期性信息缺期", "field.missing": "必备要素缺失",
-	"document.metadata": "文件要素缺失", "document.uninterpreted": "文件未解读", "document.late": "文件公开超期",
-	"report.missing": "年报未公布", "report.late": "年报逾期公布", "report.incomplete": "年报内容不全",
-	"report.inconsistent": "年报数据不一致", "link.broken": "不可用链接", "column.expiring": "栏目即将超期",
-	"content.privacy": "个人信息泄露", "content.outdated-name": "使用已撤销机构名称",
-}
-
-// KindName returns the Chinese name of a finding kind.
-func KindName(kind string) string { return kindName(kind) }
-
-func kindName(kind string) string {
-	if n, ok := kindNames[kind]; ok {
-		return n
-	}
-	return kind
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }

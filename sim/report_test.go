@@ -23,10 +23,10 @@ func TestReports_Coverage(t *testing.T) {
 	count := map[string]int{}
 	district := 0
 	for _, f := range d.Truth(hostless) {
-		if !strings.HasPrefix(f.Kind, "report.") || d.Unit(f.Unit).FromMarkup(f) {
+		if !strings.HasPrefix(string(f.Kind), "report.") || d.Unit(f.Unit).FromMarkup(f) {
 			continue
 		}
-		count[f.Kind]++
+		count[string(f.Kind)]++
 		wantSev := "deduction"
 		if f.Kind == "report.incomplete" && strings.Contains(f.Detail, "空白单元格") {
 			wantSev = "notice" // blank cells: the default ruleset's blank_cells
@@ -85,7 +85,7 @@ func TestReports_Format2019(t *testing.T) {
 	count := map[string]int{}
 	district := 0
 	for _, f := range d.Truth(hostless) {
-		if !strings.HasPrefix(f.Kind, "report.") {
+		if !strings.HasPrefix(string(f.Kind), "report.") {
 			continue
 		}
 		u := d.Unit(f.Unit)
@@ -105,7 +105,7 @@ func TestReports_Format2019(t *testing.T) {
 				continue
 			}
 		}
-		count[f.Kind]++
+		count[string(f.Kind)]++
 	}
 	for _, k := range reportKinds {
 		if count[k] < 2 {
@@ -147,7 +147,7 @@ func TestReports_EarlyDates(t *testing.T) {
 				}
 			}
 			for _, f := range d.Truth(hostless) {
-				if strings.HasPrefix(f.Kind, "report.") && planted[f.Unit] == 0 && !d.Unit(f.Unit).FromMarkup(f) {
+				if strings.HasPrefix(string(f.Kind), "report.") && planted[f.Unit] == 0 && !d.Unit(f.Unit).FromMarkup(f) {
 					t.Errorf("unplanted %s %s %s: %s", f.Unit, f.Kind, f.Subject, f.Detail)
 				}
 				if u := d.Unit(f.Unit); u.Role == RoleClean && !u.FromMarkup(f) {
@@ -204,8 +204,8 @@ func recount(t *testing.T, d *District, truth []TruthFinding, u *Unit) int {
 	t.Helper()
 	got := map[string]int{}
 	for _, f := range truth {
-		if f.Unit == u.ID && strings.HasPrefix(f.Kind, "report.") {
-			got[f.Kind]++
+		if f.Unit == u.ID && strings.HasPrefix(string(f.Kind), "report.") {
+			got[string(f.Kind)]++
 		}
 	}
 	want := map[string]int{}
@@ -599,7 +599,7 @@ func TestReports_Planted(t *testing.T) {
 		if byUnit[f.Unit] == nil {
 			byUnit[f.Unit] = map[string]int{}
 		}
-		byUnit[f.Unit][f.Kind]++
+		byUnit[f.Unit][string(f.Kind)]++
 	}
 	seen := map[string]bool{}
 	for _, u := range d.Units {

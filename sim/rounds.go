@@ -1212,7 +1212,7 @@ func defectShows(df Defect, f truthFinding) bool {
 func (g *player) roles() {
 	veto := vetoEmpty
 	for i := range g.d.Rules.Checks {
-		if c := &g.d.Rules.Checks[i]; c.Kind == rules.KindCountVeto && c.Finding == "column.empty" {
+		if c := &g.d.Rules.Checks[i]; c.Kind == rules.KindCountVeto && c.Finding == rules.FindingColumnEmpty {
 			veto = c.AtLeast
 		}
 	}

@@ -181,7 +181,7 @@ func lateIssue(rs *rules.Ruleset, r *evidence.Report, unitType string) *scoring.
 	if !r.Published.After(deadline) {
 		return nil
 	}
-	return &scoring.ReportIssue{Kind: "report.late", Identity: "deadline",
+	return &scoring.ReportIssue{Kind: rules.FindingReportLate, Identity: "deadline",
 		Detail: fmt.Sprintf("%d年度年报于%s公布，晚于%s的法定期限%d天", r.Year, r.Published, deadline, deadline.DaysUntil(r.Published))}
 }
 
