@@ -730,8 +730,8 @@ func reportItems(ue *evidence.UnitEvidence, column string, year int) []*evidence
 	for i := range col.Items {
 		it := &col.Items[i]
 		y := 0
-		if it.Doc != nil && it.Doc.Report != nil {
-			y = it.Doc.Report.Year
+		if it.Doc != nil && it.Doc.AnnualReport != nil {
+			y = it.Doc.AnnualReport.Year
 		}
 		if y == year || y == 0 && strings.Contains(it.Title, strconv.Itoa(year)) {
 			out = append(out, it)
@@ -782,10 +782,10 @@ func agreeReportLate(a *agreement, ue *evidence.UnitEvidence, f *store.StoredFin
 }
 
 // readReport returns the report read for year, or nil.
-func readReport(ue *evidence.UnitEvidence, column string, year int) *evidence.Report {
+func readReport(ue *evidence.UnitEvidence, column string, year int) *evidence.AnnualReport {
 	for _, it := range reportItems(ue, column, year) {
-		if it.Doc != nil && it.Doc.Report != nil {
-			return it.Doc.Report
+		if it.Doc != nil && it.Doc.AnnualReport != nil {
+			return it.Doc.AnnualReport
 		}
 	}
 	return nil

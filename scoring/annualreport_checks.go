@@ -2,7 +2,7 @@ package scoring
 
 // The annual report's checks: that the report due is published, and in
 // time (report.missing, report.late), and what its content lacks or
-// contradicts (report.incomplete, report.inconsistent; see AnalyzeReport).
+// contradicts (report.incomplete, report.inconsistent; see AnalyzeAnnualReport).
 
 import (
 	"fmt"
@@ -28,8 +28,8 @@ func (j *judge) dueReport(c *rules.Check) (int, evidence.Date) {
 
 // reportYear reads the year a report item reports on, from its title.
 func reportYear(it evidence.Item) int {
-	if it.Doc != nil && it.Doc.Report != nil && it.Doc.Report.Year != 0 {
-		return it.Doc.Report.Year
+	if it.Doc != nil && it.Doc.AnnualReport != nil && it.Doc.AnnualReport.Year != 0 {
+		return it.Doc.AnnualReport.Year
 	}
 	return titleYear(it.Title)
 }
@@ -70,7 +70,7 @@ func (j *judge) reportItem(col *evidence.Column, year int) *evidence.Item {
 		if reportYear(items[k]) != year || !isReportTitle(items[k].Title) {
 			continue
 		}
-		if found == nil || found.Doc == nil || found.Doc.Report == nil {
+		if found == nil || found.Doc == nil || found.Doc.AnnualReport == nil {
 			found = &items[k]
 		}
 	}
@@ -91,10 +91,10 @@ func (j *judge) reportContent(c *rules.Check) {
 	}
 	year, _ := j.dueReport(due)
 	it := j.reportItem(col, year)
-	if it == nil || it.Doc == nil || it.Doc.Report == nil {
+	if it == nil || it.Doc == nil || it.Doc.AnnualReport == nil {
 		return // missing (its own check) or not read
 	}
-	r := it.Doc.Report
+	r := it.Doc.AnnualReport
 	if r.Year == 0 {
 		r.Year = year
 	}
@@ -108,12 +108,12 @@ func (j *judge) reportContent(c *rules.Check) {
 		}
 		return
 	}
-	var prev *evidence.Report
+	var prev *evidence.AnnualReport
 	if p := j.reportItem(col, year-1); p != nil && p.Doc != nil {
-		prev = p.Doc.Report
+		prev = p.Doc.AnnualReport
 	}
 	want := c.FindingKind()
-	for _, issue := range AnalyzeReport(r, prev) {
+	for _, issue := range AnalyzeAnnualReport(r, prev) {
 		if issue.Kind != want {
 			continue
 		}

@@ -214,8 +214,8 @@ type Item struct {
 	// Tie says how an interpretation names its document: TieLink (its page
 	// links to the document) or TieQuote (its title quotes the document's title).
 	Tie string
-	// Report is an annual report's content (annual-report column).
-	Report *AnnualReport
+	// AnnualReport is an annual report's content (annual-report column).
+	AnnualReport *AnnualReport
 	// Persons is a list of persons the page publishes (a document's), or nil.
 	Persons *Disclosure
 	// Names are the sentences of Body that name outdated organs.

@@ -530,7 +530,7 @@ func (u *Unit) FromMarkup(f TruthFinding) bool {
 	case rules.FindingReportIncomplete:
 		if c := u.Column(f.Column); c != nil {
 			for _, it := range c.Items {
-				if it.Report != nil && it.Report.look.scanned && fmt.Sprint(it.Report.Year) == f.Subject {
+				if it.AnnualReport != nil && it.AnnualReport.look.scanned && fmt.Sprint(it.AnnualReport.Year) == f.Subject {
 					return true
 				}
 			}

@@ -14,8 +14,8 @@ import (
 // finding says which identity broke with which figures, and two reports
 // compare instance by instance.
 
-// ReportIssue is one thing wrong with a report.
-type ReportIssue struct {
+// AnnualReportIssue is one thing wrong with a report.
+type AnnualReportIssue struct {
 	// Kind is report.incomplete or report.inconsistent.
 	Kind rules.FindingKind `json:"kind"`
 	// Identity names the instance ("section 3", "table 3 balance, 自然人").
@@ -99,15 +99,15 @@ func requiredRows(format string) []string {
 var t4Groups = []struct{ key, name string }{{"review", "行政复议"}, {"suit_direct", "行政诉讼（未经复议直接起诉）"}, {"suit_after", "行政诉讼（复议后起诉）"}}
 var t4Cols = []struct{ key, name string }{{"upheld", "结果维持"}, {"corrected", "结果纠正"}, {"other", "其他结果"}, {"pending", "尚未审结"}, {"total", "总计"}}
 
-// AnalyzeReport lists what is wrong with report r: missing sections and
+// AnalyzeAnnualReport lists what is wrong with report r: missing sections and
 // tables, blank cells, missing rows (report.incomplete), and every broken
 // identity (report.inconsistent), including the carry-over from prev, the
 // report of the year before (nil when not found). An identity whose
 // figures are blank or absent is not judged.
-func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
-	var out []ReportIssue
+func AnalyzeAnnualReport(r, prev *evidence.AnnualReport) []AnnualReportIssue {
+	var out []AnnualReportIssue
 	add := func(kind rules.FindingKind, id, format string, args ...any) {
-		out = append(out, ReportIssue{Kind: kind, Identity: id, Detail: fmt.Sprintf(format, args...)})
+		out = append(out, AnnualReportIssue{Kind: kind, Identity: id, Detail: fmt.Sprintf(format, args...)})
 	}
 	if r == nil {
 		return nil
@@ -117,7 +117,7 @@ func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
 		where = "年报附件（" + r.SourceURL + "）"
 	}
 	if r.Unread != "" {
-		out = append(out, ReportIssue{Kind: rules.FindingReportIncomplete, Identity: "unread", Notice: true,
+		out = append(out, AnnualReportIssue{Kind: rules.FindingReportIncomplete, Identity: "unread", Notice: true,
 			Detail: fmt.Sprintf("%d年度%s未能自动读取：%s；不作扣分，请人工核查", r.Year, where, r.Unread)})
 		return out
 	}
@@ -147,12 +147,12 @@ func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
 			continue
 		}
 		if t.Unread != "" {
-			out = append(out, ReportIssue{Kind: rules.FindingReportIncomplete, Identity: "table " + id + " unread", Notice: true,
+			out = append(out, AnnualReportIssue{Kind: rules.FindingReportIncomplete, Identity: "table " + id + " unread", Notice: true,
 				Detail: fmt.Sprintf("%d年度%s表%s的数据未能可靠读取（%s）；不作扣分，请人工核查", r.Year, where, tableNo(id), t.Unread)})
 			continue
 		}
 		if blanks := blankCells(id, t); len(blanks) > 0 {
-			out = append(out, ReportIssue{Kind: rules.FindingReportIncomplete, Identity: "table " + id + " blanks", Blanks: true,
+			out = append(out, AnnualReportIssue{Kind: rules.FindingReportIncomplete, Identity: "table " + id + " blanks", Blanks: true,
 				Detail: fmt.Sprintf("%d年度年报表%s有%d个空白单元格（空白不等于0）：%s", r.Year, tableNo(id), len(blanks), strings.Join(firstN(blanks, 6), "、"))})
 		}
 	}
@@ -187,7 +187,7 @@ func firstN(s []string, n int) []string {
 }
 
 // blankCells lists a table's blank cells by row and column name.
-func blankCells(id string, t *evidence.ReportTable) []string {
+func blankCells(id string, t *evidence.AnnualReportTable) []string {
 	var out []string
 	rows := make([]string, 0, len(t.Rows))
 	for r := range t.Rows {
@@ -224,7 +224,7 @@ func t3ColName(key string) string {
 
 // fig reads a cell as a figure; ok is false for a blank, absent or
 // unreadable cell.
-func fig(t *evidence.ReportTable, row, col string) (int64, bool) {
+func fig(t *evidence.AnnualReportTable, row, col string) (int64, bool) {
 	if t == nil {
 		return 0, false
 	}
@@ -236,7 +236,7 @@ func fig(t *evidence.ReportTable, row, col string) (int64, bool) {
 }
 
 // sumOf adds the figures of rows in column col; ok is false when one is missing.
-func sumOf(t *evidence.ReportTable, rows []string, col string) (int64, bool) {
+func sumOf(t *evidence.AnnualReportTable, rows []string, col string) (int64, bool) {
 	var s int64
 	for _, r := range rows {
 		v, ok := fig(t, r, col)
@@ -248,10 +248,10 @@ func sumOf(t *evidence.ReportTable, rows []string, col string) (int64, bool) {
 	return s, true
 }
 
-func identities(r, prev *evidence.Report) []ReportIssue {
-	var out []ReportIssue
+func identities(r, prev *evidence.AnnualReport) []AnnualReportIssue {
+	var out []AnnualReportIssue
 	bad := func(id, format string, args ...any) {
-		out = append(out, ReportIssue{Kind: rules.FindingReportInconsistent, Identity: id, Detail: fmt.Sprintf(format, args...)})
+		out = append(out, AnnualReportIssue{Kind: rules.FindingReportInconsistent, Identity: id, Detail: fmt.Sprintf(format, args...)})
 	}
 	y := r.Year
 	if t := r.Tables["3"]; t != nil && t.Unread == "" {

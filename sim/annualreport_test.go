@@ -100,7 +100,7 @@ func TestReports_Format2019(t *testing.T) {
 		}
 		if f.Kind != "report.missing" {
 			it := reportFor(u.Column("annual-report"), year, d.AsOf)
-			if it == nil || it.Report.Format != "2019" {
+			if it == nil || it.AnnualReport.Format != "2019" {
 				t.Errorf("%s %s: not on a 2019-format report", f.Unit, f.Kind)
 				continue
 			}
@@ -236,7 +236,7 @@ func recount(t *testing.T, d *District, truth []TruthFinding, u *Unit) int {
 		if it.Date.After(deadline) {
 			want["report.late"] = 1
 		}
-		if it.Report != nil && it.Report.look.scanned {
+		if it.AnnualReport != nil && it.AnnualReport.look.scanned {
 			want["report.incomplete"] = 1 // a scan: not read, a notice
 			break
 		}
@@ -353,7 +353,7 @@ func num(s string) (v int, ok, bad bool) {
 func readPage(t *testing.T, u *Unit, it *Item, year int) *pageReport {
 	t.Helper()
 	page := u.html(it.Path)
-	if a := it.Report; a != nil && (a.look.word || a.look.file != fileNone) {
+	if a := it.AnnualReport; a != nil && (a.look.word || a.look.file != fileNone) {
 		// A file (or Word's markup) holds what the plain page would:
 		// this reader reads the plain page.
 		var b w
@@ -618,10 +618,10 @@ func TestReports_Planted(t *testing.T) {
 			continue
 		}
 		if it == nil {
-			it = &Item{Report: &AnnualReport{}}
+			it = &Item{AnnualReport: &AnnualReport{}}
 		}
 		got := byUnit[u.ID]
-		a := it.Report
+		a := it.AnnualReport
 		// inGroup reports whether the note names a leaf of a group whose
 		// subtotal the report prints.
 		inGroup := a.look.subtotals != subtotalsNone && slices.ContainsFunc(ResultRows(a.Format), func(r ResultRow) bool {
@@ -690,11 +690,11 @@ func TestReports_VariantMarkup(t *testing.T) {
 			ok := true
 			switch v {
 			case VarReportHeadingH2:
-				ok = strings.Contains(page, "<h2>"+it.Report.sectionHeading(5)+"</h2>")
+				ok = strings.Contains(page, "<h2>"+it.AnnualReport.sectionHeading(5)+"</h2>")
 			case VarReportHeadingStrong:
-				ok = strings.Contains(page, "<p><strong>"+it.Report.sectionHeading(5)+"</strong></p>")
+				ok = strings.Contains(page, "<p><strong>"+it.AnnualReport.sectionHeading(5)+"</strong></p>")
 			case VarReportHeadingDiv:
-				ok = strings.Contains(page, `<div class="title">`+it.Report.sectionHeading(5)+"</div>")
+				ok = strings.Contains(page, `<div class="title">`+it.AnnualReport.sectionHeading(5)+"</div>")
 			case VarReportNumberParen:
 				ok = strings.Contains(page, "（六）其他需要报告的事项")
 			case VarReportNumberPart:
