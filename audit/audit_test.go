@@ -27,7 +27,7 @@ func TestPlanFor(t *testing.T) {
 	if len(p.Columns) != 14 || reads["gazette"] != "" {
 		t.Errorf("bureau plan has %d columns (gazette read %q)", len(p.Columns), reads["gazette"])
 	}
-	if reads["documents"] != crawler.ReadDocument || reads["interpretations"] != crawler.ReadLinks || reads["annual-report"] != crawler.ReadReport {
+	if reads["documents"] != crawler.ReadDocument || reads["interpretations"] != crawler.ReadLinks || reads["annual-report"] != crawler.ReadAnnualReport {
 		t.Errorf("item reads = %v", reads)
 	}
 	if p.Since != evidence.MustParseDate("2019-03-01") || p.Ref != asOf {

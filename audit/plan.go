@@ -32,7 +32,7 @@ func PlanFor(rs *rules.Ruleset, asOf evidence.Date, unitType string) *crawler.Pl
 			reads[c.Of] = crawler.ReadDocument
 			reads[c.Column] = crawler.ReadLinks
 		case rules.KindReportMissing, rules.KindReportLate, rules.KindReportIncomplete, rules.KindReportInconsistent:
-			reads[c.Column] = crawler.ReadReport
+			reads[c.Column] = crawler.ReadAnnualReport
 		case rules.KindLinkHealth:
 			p.CheckExternal = p.CheckExternal || c.External
 		case rules.KindPrivacy:

@@ -423,7 +423,7 @@ func maskEvidence(ue *evidence.UnitEvidence) {
 			for k := range d.Quoted {
 				d.Quoted[k] = m(d.Quoted[k])
 			}
-			if r := d.Report; r != nil {
+			if r := d.AnnualReport; r != nil {
 				r.Title = m(r.Title)
 				for k := range r.Notes {
 					r.Notes[k] = m(r.Notes[k])

@@ -41,8 +41,8 @@ const (
 	// ReadLinks reads item pages for their links and quoted titles
 	// (interpretations).
 	ReadLinks ItemRead = "links"
-	// ReadReport reads annual report pages.
-	ReadReport ItemRead = "report"
+	// ReadAnnualReport reads annual report pages.
+	ReadAnnualReport ItemRead = "report"
 )
 
 // ColumnSpec tells the crawler about one column to find and read.
@@ -616,8 +616,8 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 	switch spec.Read {
 	case ReadLinks:
 		role = evidence.RoleItem
-	case ReadReport:
-		role = evidence.RoleReport
+	case ReadAnnualReport:
+		role = evidence.RoleAnnualReport
 	}
 	read := 0
 	for i := range col.Items {
@@ -625,10 +625,10 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 		if read >= u.o.MaxItemPages || ctx.Err() != nil {
 			break
 		}
-		if spec.Read == ReadReport && !looksLikeReport(it.Title) {
+		if spec.Read == ReadAnnualReport && !looksLikeAnnualReport(it.Title) {
 			continue
 		}
-		if spec.Read != ReadReport && !it.Date.IsZero() && it.Date.Before(u.plan.Since) {
+		if spec.Read != ReadAnnualReport && !it.Date.IsZero() && it.Date.Before(u.plan.Since) {
 			continue
 		}
 		iu, err := url.Parse(it.URL)
@@ -636,7 +636,7 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 			continue
 		}
 		read++
-		if spec.Read == ReadReport && isAttachment(iu.Path) {
+		if spec.Read == ReadAnnualReport && isAttachment(iu.Path) {
 			// The list links the report's file itself.
 			it.Doc = u.readReportFile(ctx, iu, it)
 			continue
@@ -657,26 +657,26 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 		doc.Quoted = pr.page.Quoted()
 		if u.content != nil {
 			// A report's files are the report reader's (readReportFile).
-			doc.Content = u.scanPage(ctx, pr.page, strings.TrimSpace(it.Title+" "+doc.Title), spec.Read != ReadReport)
+			doc.Content = u.scanPage(ctx, pr.page, strings.TrimSpace(it.Title+" "+doc.Title), spec.Read != ReadAnnualReport)
 		}
-		if spec.Read == ReadReport {
-			doc.Report = ParseReport(pr.page)
-			if doc.Report.Year == 0 {
-				doc.Report.Year = HanNumeralYear(it.Title)
-				doc.Report.Format = reportFormat(doc.Report)
+		if spec.Read == ReadAnnualReport {
+			doc.AnnualReport = ParseAnnualReport(pr.page)
+			if doc.AnnualReport.Year == 0 {
+				doc.AnnualReport.Year = HanNumeralYear(it.Title)
+				doc.AnnualReport.Format = annualReportFormat(doc.AnnualReport)
 			}
-			doc.Report.Published = it.Date
-			if doc.Report.Published.IsZero() {
-				doc.Report.Published = doc.Published
+			doc.AnnualReport.Published = it.Date
+			if doc.AnnualReport.Published.IsZero() {
+				doc.AnnualReport.Published = doc.Published
 			}
-			if len(doc.Report.Sections) == 0 && len(doc.Report.Tables) == 0 && len(doc.Report.Attachments) > 0 {
+			if len(doc.AnnualReport.Sections) == 0 && len(doc.AnnualReport.Tables) == 0 && len(doc.AnnualReport.Attachments) > 0 {
 				// A short page with the report attached: the file is
 				// the report.
-				au, err := url.Parse(doc.Report.Attachments[0])
+				au, err := url.Parse(doc.AnnualReport.Attachments[0])
 				if err == nil && u.f.scope.allows(au) {
 					file := u.readReportFile(ctx, au, it)
-					file.Report.Published = doc.Report.Published
-					doc.Report = file.Report
+					file.AnnualReport.Published = doc.AnnualReport.Published
+					doc.AnnualReport = file.AnnualReport
 				}
 			}
 		}
@@ -687,23 +687,23 @@ func (u *unitCrawl) readItems(ctx context.Context, spec ColumnSpec, col *evidenc
 // DOCX, DOC) and reads it; a file that could not be fetched or read is a
 // report that says why in Unread.
 func (u *unitCrawl) readReportFile(ctx context.Context, fu *url.URL, it *evidence.Item) *evidence.Document {
-	r := u.f.get(ctx, fu, evidence.RoleReport, modeFile)
+	r := u.f.get(ctx, fu, evidence.RoleAnnualReport, modeFile)
 	u.record(r)
 	u.storePage(fu.String(), r)
 	doc := &evidence.Document{URL: fu.String(), Status: r.fetch.Status, Class: r.fetch.Class, Title: it.Title}
 	switch {
 	case r.fetch.Class == evidence.ClassTooLarge || r.fetch.Truncated:
-		doc.Report = &evidence.Report{Title: it.Title, SourceURL: fu.String(), Unread: fmt.Sprintf("the file is larger than the %d-byte cap and was not read", u.o.MaxBodyBytes)}
+		doc.AnnualReport = &evidence.AnnualReport{Title: it.Title, SourceURL: fu.String(), Unread: fmt.Sprintf("the file is larger than the %d-byte cap and was not read", u.o.MaxBodyBytes)}
 	case r.body == nil || r.fetch.Class != evidence.ClassOK:
-		doc.Report = &evidence.Report{Title: it.Title, SourceURL: fu.String(), Unread: "the file could not be fetched: " + describeClass(r.fetch)}
+		doc.AnnualReport = &evidence.AnnualReport{Title: it.Title, SourceURL: fu.String(), Unread: "the file could not be fetched: " + describeClass(r.fetch)}
 	default:
-		doc.Report = ReadReportFile(ctx, fu, r.body, it.Title)
+		doc.AnnualReport = ReadAnnualReportFile(ctx, fu, r.body, it.Title)
 	}
-	if doc.Report.Year == 0 {
-		doc.Report.Year = HanNumeralYear(it.Title)
-		doc.Report.Format = reportFormat(doc.Report)
+	if doc.AnnualReport.Year == 0 {
+		doc.AnnualReport.Year = HanNumeralYear(it.Title)
+		doc.AnnualReport.Format = annualReportFormat(doc.AnnualReport)
 	}
-	doc.Report.Published = it.Date
+	doc.AnnualReport.Published = it.Date
 	return doc
 }
 
@@ -718,7 +718,7 @@ func describeClass(f evidence.Fetch) string {
 	return string(f.Class)
 }
 
-func looksLikeReport(title string) bool {
+func looksLikeAnnualReport(title string) bool {
 	t := textnorm.Name(title)
 	return strings.Contains(t, "报告") || strings.Contains(t, "年报")
 }
@@ -824,7 +824,7 @@ func (u *unitCrawl) storePage(key string, r *response) *pageResult {
 // link checks are recorded without their bodies.
 var keptRoles = map[evidence.Role]bool{
 	evidence.RolePortal: true, evidence.RoleHub: true, evidence.RoleColumn: true,
-	evidence.RoleDocument: true, evidence.RoleReport: true,
+	evidence.RoleDocument: true, evidence.RoleAnnualReport: true,
 }
 
 // record appends a fetch to the evidence and keeps its body when it may

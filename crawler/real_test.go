@@ -109,7 +109,7 @@ func TestRealPages(t *testing.T) {
 			}
 			got := realWant{URL: want.URL, Kind: want.Kind}
 			if want.Kind == "report" && !strings.HasSuffix(path, ".html") && !strings.HasSuffix(path, ".htm") {
-				r := crawler.ReadReportFile(context.Background(), u, body, "")
+				r := crawler.ReadAnnualReportFile(context.Background(), u, body, "")
 				got.Report = reportOf(r, want.Report)
 			} else {
 				in, err := crawler.InspectBytes(u, body, "text/html", plan)
@@ -122,7 +122,7 @@ func TestRealPages(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got.Report = reportOf(crawler.ParseReport(p), want.Report)
+					got.Report = reportOf(crawler.ParseAnnualReport(p), want.Report)
 				}
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -212,7 +212,7 @@ func fill(got, want *realWant, in *crawler.Inspection, fields []rules.Field, pag
 }
 
 // reportOf projects a parsed report onto the golden's facets.
-func reportOf(r *evidence.Report, want *realReport) *realReport {
+func reportOf(r *evidence.AnnualReport, want *realReport) *realReport {
 	if r == nil || want == nil {
 		return nil
 	}

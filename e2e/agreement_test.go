@@ -59,12 +59,12 @@ func checkAgreement(t *testing.T, db *store.DB, auditID, scoringID int64, rs *ru
 			t.Errorf("finding %d (%s %s): %v", f.ID, f.Unit, f.Kind, err)
 			continue
 		}
-		check, ok := agreeChecks[f.Kind]
+		check, ok := agreeChecks[string(f.Kind)]
 		if !ok {
 			t.Errorf("finding %d: kind %s has no agreement check", f.ID, f.Kind)
 			continue
 		}
-		kinds[f.Kind]++
+		kinds[string(f.Kind)]++
 		var problems []string
 		problems = append(problems, a.refs(ue, f)...)
 		problems = append(problems, check(a, ue, f)...)
@@ -114,7 +114,7 @@ var agreeChecks = map[string]func(a *agreement, ue *evidence.UnitEvidence, f *st
 // TestAgreementChecks_CoverEveryKind: every finding kind has its check.
 func TestAgreementChecks_CoverEveryKind(t *testing.T) {
 	for _, k := range rules.FindingKinds {
-		if agreeChecks[k] == nil {
+		if agreeChecks[string(k)] == nil {
 			t.Errorf("no agreement check for %s", k)
 		}
 	}
@@ -730,8 +730,8 @@ func reportItems(ue *evidence.UnitEvidence, column string, year int) []*evidence
 	for i := range col.Items {
 		it := &col.Items[i]
 		y := 0
-		if it.Doc != nil && it.Doc.Report != nil {
-			y = it.Doc.Report.Year
+		if it.Doc != nil && it.Doc.AnnualReport != nil {
+			y = it.Doc.AnnualReport.Year
 		}
 		if y == year || y == 0 && strings.Contains(it.Title, strconv.Itoa(year)) {
 			out = append(out, it)
@@ -782,10 +782,10 @@ func agreeReportLate(a *agreement, ue *evidence.UnitEvidence, f *store.StoredFin
 }
 
 // readReport returns the report read for year, or nil.
-func readReport(ue *evidence.UnitEvidence, column string, year int) *evidence.Report {
+func readReport(ue *evidence.UnitEvidence, column string, year int) *evidence.AnnualReport {
 	for _, it := range reportItems(ue, column, year) {
-		if it.Doc != nil && it.Doc.Report != nil {
-			return it.Doc.Report
+		if it.Doc != nil && it.Doc.AnnualReport != nil {
+			return it.Doc.AnnualReport
 		}
 	}
 	return nil

@@ -148,13 +148,13 @@ func (a *simAudit) readFindings(ctx context.Context) error {
 	}
 	a.got, a.want = nil, nil
 	for _, f := range found {
-		a.got = append(a.got, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
+		a.got = append(a.got, key{f.Unit, string(f.Kind), f.Column, f.Subject, f.Severity})
 	}
 	for _, f := range a.fleet.Truth() {
 		if len(a.kept) > 0 && !a.kept[f.Unit] {
 			continue
 		}
-		a.want = append(a.want, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
+		a.want = append(a.want, key{f.Unit, string(f.Kind), f.Column, f.Subject, f.Severity})
 	}
 	sortKeys(a.got)
 	sortKeys(a.want)
@@ -257,7 +257,7 @@ func TestAuditAgreesWithTruth(t *testing.T) {
 		})
 	}
 	for _, kind := range rules.FindingKinds {
-		if kinds[kind] == 0 && !faultKinds[kind] {
+		if kinds[string(kind)] == 0 && !faultKinds[string(kind)] {
 			t.Errorf("the truth plants no %s: the test cannot show it is found", kind)
 		}
 	}

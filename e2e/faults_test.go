@@ -98,7 +98,7 @@ func TestAudit_FaultFleet(t *testing.T) {
 	}
 	truth := map[string][]key{}
 	for _, f := range fl.Truth() {
-		truth[f.Unit] = append(truth[f.Unit], key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
+		truth[f.Unit] = append(truth[f.Unit], key{f.Unit, string(f.Kind), f.Column, f.Subject, f.Severity})
 	}
 
 	for _, u := range fl.Units() {
@@ -120,7 +120,7 @@ func TestAudit_FaultFleet(t *testing.T) {
 			}
 			kinds := map[string]store.StoredFinding{}
 			for _, f := range byUnit[u.Unit.ID] {
-				kinds[f.Kind] = f
+				kinds[string(f.Kind)] = f
 			}
 			// The fault is named: by a finding on its URL, or by an
 			// error recorded against it.
@@ -291,7 +291,7 @@ func TestAudit_FaultFleet(t *testing.T) {
 	// The kinds only misbehaving sites yield are shown here.
 	seen := map[string]bool{}
 	for _, f := range found {
-		seen[f.Kind] = true
+		seen[string(f.Kind)] = true
 	}
 	for k := range faultKinds {
 		if !seen[k] {
@@ -306,7 +306,7 @@ func exactly(t *testing.T, want []key, found []store.StoredFinding) {
 	t.Helper()
 	var got []key
 	for _, f := range found {
-		got = append(got, key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity})
+		got = append(got, key{f.Unit, string(f.Kind), f.Column, f.Subject, f.Severity})
 	}
 	want = append([]key(nil), want...)
 	sortKeys(got)
@@ -334,7 +334,7 @@ func columnAt(u *faults.Unit) string {
 func keysOf(fs []store.StoredFinding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, f.Kind+" ["+f.Column+"]")
+		out = append(out, string(f.Kind)+" ["+f.Column+"]")
 	}
 	return out
 }

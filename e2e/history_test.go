@@ -93,7 +93,7 @@ func TestReview_DismissCarriesForward(t *testing.T) {
 	}
 	// The next audit of the same sites carries the decision.
 	sum2 := reaudit(t, a, evidence.MustParseDate(sim.DefaultAsOf))
-	next, _ := db.Findings(ctx, sum2.ScoringID, store.FindingFilter{Unit: f.Unit, Kind: f.Kind})
+	next, _ := db.Findings(ctx, sum2.ScoringID, store.FindingFilter{Unit: f.Unit, Kind: string(f.Kind)})
 	carried := false
 	for _, g := range next {
 		if g.Key() == f.Key() {

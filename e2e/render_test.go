@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gongkai/internal/chrometest"
+	"gongkai/rules"
 	"gongkai/sim"
 )
 
@@ -45,7 +46,7 @@ func TestAuditAgreesWithTruth_Rendered(t *testing.T) {
 		byID[u.ID] = u
 	}
 	for _, k := range a.got {
-		f := sim.TruthFinding{Unit: k.Unit, Kind: k.Kind, Column: k.Column, Severity: k.Severity}
+		f := sim.TruthFinding{Unit: k.Unit, Kind: rules.FindingKind(k.Kind), Column: k.Column, Severity: k.Severity}
 		if byID[k.Unit].FromMarkup(f) {
 			t.Errorf("rendered, a script-built list is still reported unread: %s", k)
 		}

@@ -57,7 +57,7 @@ func TestHistory_TwoRounds(t *testing.T) {
 		sums[round-1] = sum
 		truths[round-1] = map[key]bool{}
 		for _, f := range fleet.Truth() {
-			truths[round-1][key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity}] = true
+			truths[round-1][key{f.Unit, string(f.Kind), f.Column, f.Subject, f.Severity}] = true
 		}
 	}
 	cur, err := db.Findings(ctx, sums[1].ScoringID, store.FindingFilter{})
@@ -70,7 +70,7 @@ func TestHistory_TwoRounds(t *testing.T) {
 	}
 	counts := map[string]int{}
 	for _, f := range cur {
-		k := key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity}
+		k := key{f.Unit, string(f.Kind), f.Column, f.Subject, f.Severity}
 		if !truths[1][k] {
 			t.Errorf("round 2 reports %s, not in its truth", k)
 		}
@@ -87,7 +87,7 @@ func TestHistory_TwoRounds(t *testing.T) {
 		counts[f.Status]++
 	}
 	for _, f := range resolved {
-		k := key{f.Unit, f.Kind, f.Column, f.Subject, f.Severity}
+		k := key{f.Unit, string(f.Kind), f.Column, f.Subject, f.Severity}
 		if truths[1][k] {
 			t.Errorf("%s resolved but still in round 2's truth", k)
 		}

@@ -108,18 +108,18 @@ type Role string
 
 // The fetch roles.
 const (
-	RolePortal    Role = "portal"     // the unit URL
-	RoleHub       Role = "hub"        // a navigation page searched for columns
-	RoleColumn    Role = "column"     // a column's first page
-	RoleListPage  Role = "list-page"  // a further page of a list column
-	RoleDocument  Role = "document"   // an item page read for document metadata
-	RoleItem      Role = "item"       // an item page read for its links (interpretations)
-	RoleReport    Role = "report"     // an annual report page
-	RoleLinkCheck Role = "link-check" // a link or attachment checked for health
-	RoleRobots    Role = "robots"     // robots.txt
-	RoleProbe     Role = "probe"      // a reachability probe between audits (serve)
-	RoleRender    Role = "render"     // a request of a page rendered in a browser (--render)
-	RoleAttach    Role = "attachment" // an attachment of a read page, fetched to read its text
+	RolePortal       Role = "portal"     // the unit URL
+	RoleHub          Role = "hub"        // a navigation page searched for columns
+	RoleColumn       Role = "column"     // a column's first page
+	RoleListPage     Role = "list-page"  // a further page of a list column
+	RoleDocument     Role = "document"   // an item page read for document metadata
+	RoleItem         Role = "item"       // an item page read for its links (interpretations)
+	RoleAnnualReport Role = "report"     // an annual report page
+	RoleLinkCheck    Role = "link-check" // a link or attachment checked for health
+	RoleRobots       Role = "robots"     // robots.txt
+	RoleProbe        Role = "probe"      // a reachability probe between audits (serve)
+	RoleRender       Role = "render"     // a request of a page rendered in a browser (--render)
+	RoleAttach       Role = "attachment" // an attachment of a read page, fetched to read its text
 )
 
 // Fetch records one request and its outcome. Every request gongkai makes is
@@ -315,8 +315,9 @@ type Document struct {
 	Links []string `json:"links,omitempty"`
 	// Quoted are the titles quoted in 《》 in the page's title and text.
 	Quoted []string `json:"quoted,omitempty"`
-	// Report is the annual report parsed from the page; nil for other pages.
-	Report *Report `json:"report,omitempty"`
+	// AnnualReport is the annual report parsed from the page; nil for
+	// other pages.
+	AnnualReport *AnnualReport `json:"report,omitempty"`
 	// Content is what the content detector saw in the page's text and in
 	// its attachments; nil when the plan asked for no content scan.
 	Content *ContentScan `json:"content,omitempty"`

@@ -118,7 +118,7 @@ func docRoster() map[string]evidence.Unit {
 // the finding persisting when it is before the as-of date.
 func finding(id int64, unit, name, kind, column, subject, severity string, points, nominal float64, dim, url, detail, basis, fs string) store.StoredFinding {
 	f := store.StoredFinding{
-		Finding: scoring.Finding{Unit: unit, UnitName: name, Kind: kind, Rule: kind, Column: column, Subject: subject,
+		Finding: scoring.Finding{Unit: unit, UnitName: name, Kind: rules.FindingKind(kind), Rule: kind, Column: column, Subject: subject,
 			Severity: severity, Points: points, Nominal: nominal, URL: url, Detail: detail, Basis: basis, Dimension: dim,
 			Indicator: column},
 		ID: id, ScoringID: 5, AuditID: 3, Status: store.FindingNew, FirstSeen: docAsOf,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"gongkai/rules"
 	"gongkai/scoring"
 	"gongkai/store"
 )
@@ -31,7 +32,7 @@ type FindingEvidence struct {
 }
 
 // PersonalKind is the finding kind whose evidence discloses personal data.
-const PersonalKind = "content.privacy"
+const PersonalKind = rules.FindingContentPrivacy
 
 // personalData reports whether a body of f's evidence discloses personal
 // data: f is a privacy finding, or a privacy finding of the same
@@ -49,7 +50,7 @@ func personalData(ctx context.Context, db EvidenceReader, f *store.StoredFinding
 	if len(shas) == 0 {
 		return false, nil
 	}
-	leaks, err := db.Findings(ctx, f.ScoringID, store.FindingFilter{Unit: f.Unit, Kind: PersonalKind})
+	leaks, err := db.Findings(ctx, f.ScoringID, store.FindingFilter{Unit: f.Unit, Kind: string(PersonalKind)})
 	if err != nil {
 		return false, err
 	}

@@ -5,12 +5,14 @@ import (
 	"io"
 	"sort"
 	"strconv"
+
+	"gongkai/rules"
 )
 
 // KindCount summarises the open problems of one kind.
 type KindCount struct {
 	// Kind is the finding kind.
-	Kind string `json:"kind"`
+	Kind rules.FindingKind `json:"kind"`
 	// Count is the number of problems of the kind.
 	Count int `json:"count"`
 	// Units is the number of distinct units with such a problem.
@@ -22,8 +24,8 @@ type KindCount struct {
 // ProblemsByKind counts the problems of each kind, leaving out resolved
 // ones, most frequent first (ties by kind).
 func ProblemsByKind(rows []Problem) []KindCount {
-	byKind := map[string]*KindCount{}
-	units := map[string]map[string]bool{}
+	byKind := map[rules.FindingKind]*KindCount{}
+	units := map[rules.FindingKind]map[string]bool{}
 	for i := range rows {
 		p := &rows[i]
 		if p.Status == "resolved" {
@@ -70,7 +72,7 @@ func WriteKindsText(w io.Writer, counts []KindCount, opts Options) error {
 	table := [][]string{{l.pick("类型", "Kind"), l.pick("问题数", "Problems"), l.pick("单位数", "Units"), l.pick("扣分", "Points")}}
 	total, points := 0, 0.0
 	for _, c := range counts {
-		table = append(table, []string{textCell(c.Kind), strconv.Itoa(c.Count), strconv.Itoa(c.Units), num(c.Points)})
+		table = append(table, []string{textCell(string(c.Kind)), strconv.Itoa(c.Count), strconv.Itoa(c.Units), num(c.Points)})
 		total += c.Count
 		points += c.Points
 	}
@@ -79,4 +81,30 @@ func WriteKindsText(w io.Writer, counts []KindCount, opts Options) error {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil
+}
+
+// KindName returns the display name of a finding kind (SPEC §5) in lang
+// ("en" for English, anything else Chinese), from the one table of names in
+// rules: KindName(rules.FindingColumnStale, "zh") is 栏目未按期更新. An
+// unknown kind is returned as it is.
+func KindName(kind rules.FindingKind, lang string) string {
+	return parseLang(lang).kindName(kind)
+}
+
+func (l lang) kindName(kind rules.FindingKind) string {
+	if l == en {
+		return kind.English()
+	}
+	return kind.Chinese()
+}
+
+// parseLang resolves a language for the document renderers, whose builders
+// return no error: "en" (in any case) is English, anything else Chinese.
+// Commands validate the flag before they get here.
+func parseLang(s string) lang {
+	l, err := Options{Lang: s}.lang()
+	if err != nil {
+		return zh
+	}
+	return l
 }

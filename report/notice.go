@@ -126,7 +126,7 @@ type NoticeItem struct {
 	// ID is the finding's id in the database.
 	ID int64
 	// Kind is the finding kind and KindName its display name.
-	Kind     string
+	Kind     rules.FindingKind
 	KindName string
 	// Column is the column id and ColumnName its display name; both empty
 	// for findings about the whole site.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"gongkai/evidence"
+	"gongkai/rules"
 	"gongkai/scoring"
 )
 
@@ -20,8 +21,8 @@ type Problem struct {
 	Unit     string `json:"unit"`
 	UnitName string `json:"unit_name"`
 	// Kind is the finding kind of SPEC §5; Rule the check that found it.
-	Kind string `json:"kind"`
-	Rule string `json:"rule"`
+	Kind rules.FindingKind `json:"kind"`
+	Rule string            `json:"rule"`
 	// Column is the column id; empty for site.unreachable and portal links.
 	Column string `json:"column"`
 	// Subject narrows the problem within its column; empty when the
@@ -105,7 +106,7 @@ func writeProblemsCSV(w io.Writer, rows []Problem, opts Options) error {
 	for i := range rows {
 		p := &rows[i]
 		cw.Write([]string{
-			strconv.FormatInt(p.ID, 10), csvText(p.Unit), csvText(p.UnitName), csvText(p.Kind),
+			strconv.FormatInt(p.ID, 10), csvText(p.Unit), csvText(p.UnitName), csvText(string(p.Kind)),
 			csvText(p.Rule), csvText(p.Column), csvText(p.Subject), csvText(p.Severity), num(p.Points),
 			csvText(p.URL), csvText(p.Detail), csvText(p.Basis), csvText(p.Status), p.FirstSeen.String(),
 		})
@@ -215,7 +216,7 @@ func writeProblemsMD(w io.Writer, rows []Problem, opts Options, l lang) error {
 		ew.print("|---:|---|---|---|---|---:|---|---|---|\n")
 		for _, p := range ps {
 			ew.printf("| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-				p.ID, mdCell(p.Kind), mdCell(p.Column), mdCell(p.Subject),
+				p.ID, mdCell(string(p.Kind)), mdCell(p.Column), mdCell(p.Subject),
 				mdCell(severityLabel(l, p.Severity)), num(p.Points), mdCell(statusLabel(l, p)),
 				mdCell(p.Detail), mdCell(p.URL))
 		}

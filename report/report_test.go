@@ -18,6 +18,7 @@ import (
 	"gongkai/store"
 
 	"github.com/google/go-cmp/cmp"
+	"gongkai/rules"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -143,7 +144,7 @@ func TestWriteProblems_CSVParsesBack(t *testing.T) {
 				id, _ := strconv.ParseInt(m["id"], 10, 64)
 				points, _ := strconv.ParseFloat(m["points"], 64)
 				got = append(got, Problem{
-					ID: id, Unit: m["unit"], UnitName: m["unit_name"], Kind: m["kind"], Rule: m["rule"],
+					ID: id, Unit: m["unit"], UnitName: m["unit_name"], Kind: rules.FindingKind(m["kind"]), Rule: m["rule"],
 					Column: m["column"], Subject: m["subject"], Severity: m["severity"], Points: points,
 					URL: m["url"], Detail: m["detail"], Basis: m["basis"], Status: m["status"],
 					FirstSeen: evidence.MustParseDate(m["first_seen"]),

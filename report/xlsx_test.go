@@ -84,7 +84,7 @@ func wantProblemRow(p Problem, withUnit bool) []string {
 	if withUnit {
 		row = append(row, clean(p.UnitName), p.Unit)
 	}
-	row = append(row, col, kinds[p.Kind], p.Kind, clean(p.Subject), sev[p.Severity], clean(p.Detail), num(p.Points),
+	row = append(row, col, kinds[string(p.Kind)], string(p.Kind), clean(p.Subject), sev[p.Severity], clean(p.Detail), num(p.Points),
 		clean(p.Basis), p.URL, fetched, status[p.Status], p.FirstSeen.String())
 	return row
 }

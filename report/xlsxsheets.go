@@ -96,7 +96,7 @@ func problemSheet(name string, t *ProblemTable, rows []Problem, withUnit bool) x
 		if withUnit {
 			row = append(row, textCellX(p.UnitName), textCellX(p.Unit))
 		}
-		row = append(row, textCellX(column), textCellX(zh.kindName(p.Kind)), textCellX(p.Kind), textCellX(p.Subject),
+		row = append(row, textCellX(column), textCellX(zh.kindName(p.Kind)), textCellX(string(p.Kind)), textCellX(p.Subject),
 			textCellX(severityLabel(zh, p.Severity)), textCellX(p.Detail), numCell(p.Points), textCellX(p.Basis),
 			linkCell(u), dateTimeCell(fetched), textCellX(statusName(p.Status)), dateCell(p.FirstSeen))
 		s.rows = append(s.rows, row)
@@ -124,7 +124,7 @@ func kindSheet(rows []Problem) xlsxSheet {
 	}}
 	total, points := 0, 0.0
 	for _, c := range ProblemsByKind(rows) {
-		s.rows = append(s.rows, []xlsxCell{textCellX(zh.kindName(c.Kind)), textCellX(c.Kind), numCell(float64(c.Count)),
+		s.rows = append(s.rows, []xlsxCell{textCellX(zh.kindName(c.Kind)), textCellX(string(c.Kind)), numCell(float64(c.Count)),
 			numCell(float64(c.Units)), numCell(c.Points)})
 		total += c.Count
 		points += c.Points

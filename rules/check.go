@@ -177,8 +177,8 @@ type Check struct {
 	// External (link_health) also checks links that leave the unit's hosts.
 	External bool `yaml:"external"`
 	// Finding and AtLeast (count_veto): AtLeast findings of kind Finding veto the unit.
-	Finding string `yaml:"finding"`
-	AtLeast int    `yaml:"at_least"`
+	Finding FindingKind `yaml:"finding"`
+	AtLeast int         `yaml:"at_least"`
 	// Score (reachability and other veto checks) forces the unit's total
 	// when the veto fires; nil leaves the total as counted.
 	Score *float64 `yaml:"score"`
@@ -249,53 +249,44 @@ func (c *Check) DueFor(unitType string) MonthDay {
 
 // FindingKind returns the finding kind (SPEC §5) the check produces, or ""
 // for count_veto, which produces none.
-func (c *Check) FindingKind() string {
+func (c *Check) FindingKind() FindingKind {
 	switch c.Kind {
 	case KindReachability:
-		return "site.unreachable"
+		return FindingSiteUnreachable
 	case KindCertificate:
-		return "site.certificate"
+		return FindingSiteCertificate
 	case KindPresence:
-		return "column.missing"
+		return FindingColumnMissing
 	case KindNonEmpty:
-		return "column.empty"
+		return FindingColumnEmpty
 	case KindFields:
-		return "field.missing"
+		return FindingFieldMissing
 	case KindMaxAge:
-		return "column.stale"
+		return FindingColumnStale
 	case KindPeriodic:
-		return "column.gap"
+		return FindingColumnGap
 	case KindDocumentMetadata:
-		return "document.metadata"
+		return FindingDocumentMetadata
 	case KindPublicationDelay:
-		return "document.late"
+		return FindingDocumentLate
 	case KindInterpretation:
-		return "document.uninterpreted"
+		return FindingDocumentUninterpreted
 	case KindLinkHealth:
-		return "link.broken"
+		return FindingLinkBroken
 	case KindReportMissing:
-		return "report.missing"
+		return FindingReportMissing
 	case KindReportLate:
-		return "report.late"
+		return FindingReportLate
 	case KindReportIncomplete:
-		return "report.incomplete"
+		return FindingReportIncomplete
 	case KindReportInconsistent:
-		return "report.inconsistent"
+		return FindingReportInconsistent
 	case KindPrivacy:
-		return "content.privacy"
+		return FindingContentPrivacy
 	case KindOutdatedName:
-		return "content.outdated-name"
+		return FindingContentOutdatedName
 	}
 	return ""
-}
-
-// FindingKinds lists the finding kinds of SPEC §5, the output contract.
-var FindingKinds = []string{
-	"site.unreachable", "site.certificate", "column.missing", "column.unread", "column.empty", "column.stale",
-	"column.gap", "field.missing", "document.metadata", "document.uninterpreted",
-	"document.late", "report.missing", "report.late", "report.incomplete",
-	"report.inconsistent", "link.broken", "column.expiring",
-	"content.privacy", "content.outdated-name",
 }
 
 // Field is a required field with the other names it goes by.

@@ -60,9 +60,9 @@ func Markdown(rs *Ruleset) string {
 		fk := c.FindingKind()
 		switch kind {
 		case KindMaxAge:
-			fk += ", column.expiring (notice)"
+			fk += ", " + FindingColumnExpiring + " (notice)"
 		case KindPresence:
-			fk += ", column.unread (notice)"
+			fk += ", " + FindingColumnUnread + " (notice)"
 		}
 		if fk == "" {
 			fk = "(veto only)"

@@ -344,14 +344,12 @@ func (v *validator) countVeto(c *Check, ent string, at func(string) Pos) {
 	if c.Indicator != "" {
 		v.add(at("indicator"), ent, "indicator", "count_veto deducts no points and takes no indicator")
 	}
-	known := false
-	for _, k := range FindingKinds {
-		if k == c.Finding {
-			known = true
+	if !c.Finding.Known() {
+		kinds := make([]string, len(FindingKinds))
+		for i, k := range FindingKinds {
+			kinds[i] = string(k)
 		}
-	}
-	if !known {
-		v.add(at("finding"), ent, "finding", "unknown finding kind %q%s", c.Finding, suggest(c.Finding, FindingKinds))
+		v.add(at("finding"), ent, "finding", "unknown finding kind %q%s", c.Finding, suggest(string(c.Finding), kinds))
 	}
 	if c.AtLeast < 1 {
 		v.add(at("at_least"), ent, "at_least", "must be 1 or more")

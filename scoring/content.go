@@ -130,8 +130,9 @@ func (j *judge) privacy(c *rules.Check) {
 			title := shorten(firstNonEmpty(it.Title, d.Title), 40)
 			if detail := personalDetail(c, d.Content.Personal, d.Content.Lists); detail != "" && !done[it.URL] {
 				done[it.URL] = true
-				j.add(c, "content.privacy", col.ID, it.URL, it.URL,
-					fmt.Sprintf("文件《%s》页面公开了未脱敏的个人信息：%s", title, detail), "", j.ref(it.URL, "文件页面（含个人信息）"))
+				j.add(c, draft{kind: rules.FindingContentPrivacy, column: col.ID, subject: it.URL, url: it.URL,
+					detail: fmt.Sprintf("文件《%s》页面公开了未脱敏的个人信息：%s", title, detail),
+					refs:   []Ref{j.ref(it.URL, "文件页面（含个人信息）")}})
 			}
 			if !c.ReadsAttachments() {
 				continue
@@ -145,9 +146,9 @@ func (j *judge) privacy(c *rules.Check) {
 					continue
 				}
 				done[f.URL] = true
-				j.add(c, "content.privacy", col.ID, f.URL, f.URL,
-					fmt.Sprintf("文件《%s》的附件“%s”公开了未脱敏的个人信息：%s", title, shorten(firstNonEmpty(f.Text, fileName(f.URL)), 40), detail), "",
-					j.ref(f.URL, "附件（含个人信息）"), j.ref(it.URL, "附件所在页面"))
+				j.add(c, draft{kind: rules.FindingContentPrivacy, column: col.ID, subject: f.URL, url: f.URL,
+					detail: fmt.Sprintf("文件《%s》的附件“%s”公开了未脱敏的个人信息：%s", title, shorten(firstNonEmpty(f.Text, fileName(f.URL)), 40), detail),
+					refs:   []Ref{j.ref(f.URL, "附件（含个人信息）"), j.ref(it.URL, "附件所在页面")}})
 			}
 		}
 	}
@@ -228,9 +229,9 @@ func (j *judge) outdatedNames(c *rules.Check) {
 				continue
 			}
 			done[it.URL] = true
-			j.add(c, "content.outdated-name", col.ID, it.URL, it.URL,
-				fmt.Sprintf("文件《%s》（%s%s）仍以已撤销或更名的机构名称作为现行机构表述：%s", shorten(firstNonEmpty(it.Title, d.Title), 40), what, own, strings.Join(uses, "；")),
-				"", j.ref(it.URL, "文件页面"))
+			j.add(c, draft{kind: rules.FindingContentOutdatedName, column: col.ID, subject: it.URL, url: it.URL,
+				detail: fmt.Sprintf("文件《%s》（%s%s）仍以已撤销或更名的机构名称作为现行机构表述：%s", shorten(firstNonEmpty(it.Title, d.Title), 40), what, own, strings.Join(uses, "；")),
+				refs:   []Ref{j.ref(it.URL, "文件页面")}})
 		}
 	}
 }

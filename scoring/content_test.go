@@ -22,7 +22,7 @@ func contentFindings(t *testing.T, rs *rules.Ruleset, scans ...*evidence.Content
 	us, fs := ScoreUnit(rs, asOf, ue)
 	var out []Finding
 	for _, f := range fs {
-		if strings.HasPrefix(f.Kind, "content.") {
+		if strings.HasPrefix(string(f.Kind), "content.") {
 			out = append(out, f)
 		}
 	}
@@ -34,7 +34,7 @@ type brief struct{ Kind, Subject, Severity string }
 func briefs(fs []Finding) []brief {
 	var out []brief
 	for _, f := range fs {
-		out = append(out, brief{f.Kind, f.Subject, f.Severity})
+		out = append(out, brief{string(f.Kind), f.Subject, f.Severity})
 	}
 	return out
 }

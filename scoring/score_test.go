@@ -76,7 +76,7 @@ type key struct{ Kind, Column, Subject, Severity string }
 func keys(fs []Finding) []key {
 	var out []key
 	for _, f := range fs {
-		out = append(out, key{f.Kind, f.Column, f.Subject, f.Severity})
+		out = append(out, key{string(f.Kind), f.Column, f.Subject, f.Severity})
 	}
 	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]) < fmt.Sprint(out[j]) })
 	return out

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gongkai/evidence"
+	"gongkai/rules"
 )
 
 // Finding is one problem found on one unit: what is wrong, under which rule,
@@ -17,7 +18,7 @@ type Finding struct {
 	Unit     string `json:"unit"`
 	UnitName string `json:"unit_name"`
 	// Kind is the finding kind of SPEC §5 (column.stale, link.broken, ...).
-	Kind string `json:"kind"`
+	Kind rules.FindingKind `json:"kind"`
 	// Rule is the id of the check that produced the finding.
 	Rule string `json:"rule"`
 	// Column is the column whose check failed or whose page shows the
@@ -54,7 +55,7 @@ type Finding struct {
 // Key identifies the same problem across audits: unit, kind, column and
 // subject (and the part, when there is one).
 func (f *Finding) Key() string {
-	k := f.Unit + "|" + f.Kind + "|" + f.Column + "|" + f.Subject
+	k := f.Unit + "|" + string(f.Kind) + "|" + f.Column + "|" + f.Subject
 	if f.Part != "" {
 		k += "|" + f.Part
 	}

@@ -106,7 +106,8 @@ func (j *judge) unreadColumns(checks []*rules.Check) {
 		for _, p := range pages {
 			refs = append(refs, Ref{URL: p.URL, FetchedAt: p.FetchedAt, Status: p.Status, Class: p.Class, SHA256: p.SHA256, Note: unusable(p)})
 		}
-		j.add(owner, "column.unread", c.Column, "", first.URL, detail, rules.SeverityNotice, refs...)
+		j.add(owner, draft{kind: rules.FindingColumnUnread, column: c.Column, url: first.URL,
+			detail: detail, severity: rules.SeverityNotice, refs: refs})
 	}
 }
 
@@ -154,7 +155,7 @@ func (j *judge) certificate(c *rules.Check) {
 	if !t.Insecure {
 		read = "评估程序未能关闭证书验证，网站内容未能读取"
 	}
-	j.add(c, "site.certificate", "", "", site,
-		fmt.Sprintf("网站 %s 的安全证书未通过验证：%s；%s", site, certName(t.Problem), read), "",
-		Ref{URL: failed.URL, FetchedAt: failed.FetchedAt, Class: failed.Class, Note: shorten(failed.Error, 120)})
+	j.add(c, draft{kind: rules.FindingSiteCertificate, url: site,
+		detail: fmt.Sprintf("网站 %s 的安全证书未通过验证：%s；%s", site, certName(t.Problem), read),
+		refs:   []Ref{{URL: failed.URL, FetchedAt: failed.FetchedAt, Class: failed.Class, Note: shorten(failed.Error, 120)}}})
 }

@@ -141,7 +141,7 @@ func (s *Service) problems(ctx context.Context, scoringID int64, filter store.Fi
 			return nil, err
 		}
 		for _, r := range resolved {
-			if (filter.Unit == "" || r.Unit == filter.Unit) && (filter.Kind == "" || r.Kind == filter.Kind) &&
+			if (filter.Unit == "" || r.Unit == filter.Unit) && (filter.Kind == "" || string(r.Kind) == filter.Kind) &&
 				(filter.Severity == "" || r.Severity == filter.Severity) {
 				found = append(found, r)
 			}

@@ -275,7 +275,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		counts := s.Findings[id]
 		for _, k := range sortedKinds(counts) {
-			gauge(c.findings, float64(counts[k]), id, k.Kind, k.Severity)
+			gauge(c.findings, float64(counts[k]), id, string(k.Kind), k.Severity)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gongkai/evidence"
+	"gongkai/rules"
 	"gongkai/scoring"
 	"gongkai/store"
 )
@@ -41,7 +42,7 @@ type Snapshot struct {
 
 // KindSeverity is a finding kind with a severity.
 type KindSeverity struct {
-	Kind     string
+	Kind     rules.FindingKind
 	Severity string
 }
 

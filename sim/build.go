@@ -727,7 +727,7 @@ func (b *builder) fillReports(c *Column) {
 		}
 		title := u.FullName + year + "年政府信息公开工作年度报告"
 		b.titles[title] = true
-		c.Items = append(c.Items, &Item{Title: title, Date: pub, Report: rep, Source: u.FullName, Num: b.nextNum()})
+		c.Items = append(c.Items, &Item{Title: title, Date: pub, AnnualReport: rep, Source: u.FullName, Num: b.nextNum()})
 	}
 }
 

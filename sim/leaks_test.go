@@ -67,7 +67,7 @@ func TestContent_Planted(t *testing.T) {
 		}
 		kinds := map[string]int{}
 		for _, f := range d.Truth(hostless) {
-			kinds[f.Kind]++
+			kinds[string(f.Kind)]++
 		}
 		if kinds["content.privacy"] != 6 || kinds["content.outdated-name"] != names {
 			t.Errorf("%s: truth %d privacy, %d outdated names; planted 6 and %d", date, kinds["content.privacy"], kinds["content.outdated-name"], names)

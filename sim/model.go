@@ -214,8 +214,8 @@ type Item struct {
 	// Tie says how an interpretation names its document: TieLink (its page
 	// links to the document) or TieQuote (its title quotes the document's title).
 	Tie string
-	// Report is an annual report's content (annual-report column).
-	Report *AnnualReport
+	// AnnualReport is an annual report's content (annual-report column).
+	AnnualReport *AnnualReport
 	// Persons is a list of persons the page publishes (a document's), or nil.
 	Persons *Disclosure
 	// Names are the sentences of Body that name outdated organs.
@@ -328,42 +328,42 @@ const (
 )
 
 // Finding returns the finding kind (SPEC §5) a defect of kind k must produce.
-func (k DefectKind) Finding() string {
+func (k DefectKind) Finding() rules.FindingKind {
 	switch k {
 	case DefectUnreachable:
-		return "site.unreachable"
+		return rules.FindingSiteUnreachable
 	case DefectMissingColumn:
-		return "column.missing"
+		return rules.FindingColumnMissing
 	case DefectEmptyColumn, DefectExplainedEmpty:
-		return "column.empty"
+		return rules.FindingColumnEmpty
 	case DefectStale:
-		return "column.stale"
+		return rules.FindingColumnStale
 	case DefectExpiring:
-		return "column.expiring"
+		return rules.FindingColumnExpiring
 	case DefectGap:
-		return "column.gap"
+		return rules.FindingColumnGap
 	case DefectMissingField:
-		return "field.missing"
+		return rules.FindingFieldMissing
 	case DefectDocMetadata:
-		return "document.metadata"
+		return rules.FindingDocumentMetadata
 	case DefectLateDocument:
-		return "document.late"
+		return rules.FindingDocumentLate
 	case DefectUninterpreted:
-		return "document.uninterpreted"
+		return rules.FindingDocumentUninterpreted
 	case DefectBrokenPortal, DefectBrokenPage, DefectBrokenAttach:
-		return "link.broken"
+		return rules.FindingLinkBroken
 	case DefectReportMissing:
-		return "report.missing"
+		return rules.FindingReportMissing
 	case DefectReportLate:
-		return "report.late"
+		return rules.FindingReportLate
 	case DefectReportIncomplete:
-		return "report.incomplete"
+		return rules.FindingReportIncomplete
 	case DefectReportInconsistent:
-		return "report.inconsistent"
+		return rules.FindingReportInconsistent
 	case DefectPrivacy:
-		return "content.privacy"
+		return rules.FindingContentPrivacy
 	case DefectOutdatedName:
-		return "content.outdated-name"
+		return rules.FindingContentOutdatedName
 	}
 	return ""
 }

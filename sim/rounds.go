@@ -239,8 +239,8 @@ func (b *builder) keepReports(col *Column) {
 		return
 	}
 	for _, it := range col.Items {
-		if it.Report != nil {
-			b.ref.reports[it] = cloneReport(it.Report)
+		if it.AnnualReport != nil {
+			b.ref.reports[it] = cloneReport(it.AnnualReport)
 			b.ref.dates[it] = it.Date
 		}
 	}
@@ -540,8 +540,8 @@ func (b *builder) fix(df Defect, p unitPlan) {
 			if a == nil {
 				continue
 			}
-			*it.Report = *cloneReport(a)
-			it.Report.refresh()
+			*it.AnnualReport = *cloneReport(a)
+			it.AnnualReport.refresh()
 			it.Date = ref.dates[it]
 			if !slices.Contains(col.Items, it) {
 				col.Items = append(col.Items, it)
@@ -1105,7 +1105,7 @@ func (b *builder) publishReports(p unitPlan, day evidence.Date) {
 		a.refresh()
 		title := u.FullName + year + "年政府信息公开工作年度报告"
 		b.titles[title] = true
-		it := &Item{Title: title, Date: f.pub, Report: a, Source: u.FullName, Num: b.nextNum()}
+		it := &Item{Title: title, Date: f.pub, AnnualReport: a, Source: u.FullName, Num: b.nextNum()}
 		if col.State == ColumnPresent {
 			col.Items = append(col.Items, it)
 		}
@@ -1212,7 +1212,7 @@ func defectShows(df Defect, f truthFinding) bool {
 func (g *player) roles() {
 	veto := vetoEmpty
 	for i := range g.d.Rules.Checks {
-		if c := &g.d.Rules.Checks[i]; c.Kind == rules.KindCountVeto && c.Finding == "column.empty" {
+		if c := &g.d.Rules.Checks[i]; c.Kind == rules.KindCountVeto && c.Finding == rules.FindingColumnEmpty {
 			veto = c.AtLeast
 		}
 	}

@@ -176,11 +176,11 @@ func TestRounds_SameURLs(t *testing.T) {
 	type where struct{ url, subject string }
 	before := map[string]where{}
 	for _, f := range truths[0] {
-		before[f.Unit+"|"+f.Kind+"|"+f.Column+"|"+f.Subject] = where{f.URL, f.Subject}
+		before[f.Unit+"|"+string(f.Kind)+"|"+f.Column+"|"+f.Subject] = where{f.URL, f.Subject}
 	}
 	same := 0
 	for _, f := range truths[1] {
-		if w, ok := before[f.Unit+"|"+f.Kind+"|"+f.Column+"|"+f.Subject]; ok {
+		if w, ok := before[f.Unit+"|"+string(f.Kind)+"|"+f.Column+"|"+f.Subject]; ok {
 			same++
 			if w.url != f.URL {
 				t.Errorf("%s %s %s: URL %s in round 1, %s in round 2", f.Unit, f.Kind, f.Subject, w.url, f.URL)
@@ -361,7 +361,7 @@ func checkRound(t *testing.T, d *District) {
 // old, which a band item may have brought a period).
 func checkTransition(t *testing.T, prev, d *District) {
 	t.Helper()
-	key := func(f TruthFinding) string { return f.Unit + "|" + f.Kind + "|" + f.Column + "|" + f.Subject }
+	key := func(f TruthFinding) string { return f.Unit + "|" + string(f.Kind) + "|" + f.Column + "|" + f.Subject }
 	keys := func(d *District) map[string]TruthFinding {
 		m := map[string]TruthFinding{}
 		for _, f := range d.Truth(hostless) {

@@ -161,9 +161,9 @@ func TestTruth_Coverage(t *testing.T) {
 	count := map[string]int{}
 	notices := map[string]int{}
 	for _, f := range truth {
-		count[f.Kind]++
+		count[string(f.Kind)]++
 		if f.Severity == "notice" {
-			notices[f.Kind]++
+			notices[string(f.Kind)]++
 		}
 	}
 	for _, k := range findingKinds {

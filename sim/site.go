@@ -198,9 +198,9 @@ func (u *Unit) buildRoutes(assets []*Asset) error {
 			link(l, c)
 		}
 		for _, it := range c.Items {
-			if it.Report != nil && it.Report.look.file != fileNone {
-				add(it.Report.filePath, &route{kind: routeReportFile, col: c, item: it})
-				if it.Report.look.file == filePDF {
+			if it.AnnualReport != nil && it.AnnualReport.look.file != fileNone {
+				add(it.AnnualReport.filePath, &route{kind: routeReportFile, col: c, item: it})
+				if it.AnnualReport.look.file == filePDF {
 					continue // the list links the file: no page
 				}
 			}
@@ -267,7 +267,7 @@ func (u *Unit) serve(host, target string) Response {
 		_, q, _ := strings.Cut(target, "?")
 		return Response{Status: 200, ContentType: "application/json; charset=utf-8", Body: scriptListJSON(u, q)}
 	case routeReportFile:
-		if r.item.Report.look.file == filePDF {
+		if r.item.AnnualReport.look.file == filePDF {
 			return Response{Status: 200, ContentType: "application/pdf", Body: reportPDF(u, r.item)}
 		}
 		return Response{Status: 200, ContentType: contentTypeOf(".docx"), Body: reportDOCX(u, r.item)}

@@ -340,8 +340,8 @@ func (h hanwebStyle) article(b *w, u *Unit, rt *route) {
 		b.p(`<p style="text-indent:2em">%s</p>`, esc(p))
 	}
 	personTable(b, it)
-	if it.Report != nil {
-		reportBody(b, it.Report, func(h string) string { return `<p style="text-indent:2em"><b>` + h + `</b></p>` })
+	if it.AnnualReport != nil {
+		reportBody(b, it.AnnualReport, func(h string) string { return `<p style="text-indent:2em"><b>` + h + `</b></p>` })
 	}
 	b.p(`</div>`)
 	for _, a := range it.Attachments {

@@ -307,8 +307,8 @@ func (p plainStyle) article(b *w, u *Unit, rt *route) {
 		b.p(`<p>%s</p>`, esc(x))
 	}
 	personTable(b, it)
-	if it.Report != nil {
-		reportBody(b, it.Report, func(h string) string { return `<h3>` + h + `</h3>` })
+	if it.AnnualReport != nil {
+		reportBody(b, it.AnnualReport, func(h string) string { return `<h3>` + h + `</h3>` })
 	}
 	b.p(`</div>`)
 	for _, a := range it.Attachments {

@@ -459,8 +459,8 @@ func (trsStyle) article(b *w, u *Unit, rt *route) {
 		b.p(`<p>%s</p>`, esc(p))
 	}
 	personTable(b, it)
-	if it.Report != nil {
-		reportBody(b, it.Report, func(h string) string { return `<p class="bt"><strong>` + h + `</strong></p>` })
+	if it.AnnualReport != nil {
+		reportBody(b, it.AnnualReport, func(h string) string { return `<p class="bt"><strong>` + h + `</strong></p>` })
 	}
 	b.p(`</div>`)
 	if len(it.Attachments) > 0 {

@@ -22,7 +22,7 @@ type TruthFinding struct {
 	Unit     string `json:"unit"`
 	UnitName string `json:"unit_name"`
 	// Kind is the finding kind (SPEC §5).
-	Kind string `json:"kind"`
+	Kind rules.FindingKind `json:"kind"`
 	// Rule is the id of the check that produces it.
 	Rule string `json:"rule"`
 	// Column is the column id; "" for site.unreachable and portal links.
@@ -64,7 +64,7 @@ func WriteTruth(w io.Writer, t []TruthFinding) error {
 // truthFinding is a finding with unit-relative paths.
 type truthFinding struct {
 	unit     *Unit
-	kind     string
+	kind     rules.FindingKind
 	check    *rules.Check
 	column   string
 	subject  string
@@ -231,7 +231,7 @@ func evaluateUnit(d *District, u *Unit) []truthFinding {
 				add(truthFinding{check: c, column: col.ID, path: col.Path, points: c.Points,
 					detail: fmt.Sprintf("最新一条发布于%s，距评估日%d天，超过%d天的更新要求", n.Date, age, max)})
 			case c.WarnFraction() > 0 && float64(age) > (1-c.WarnFraction())*float64(max):
-				add(truthFinding{check: c, kind: "column.expiring", column: col.ID, path: col.Path,
+				add(truthFinding{check: c, kind: rules.FindingColumnExpiring, column: col.ID, path: col.Path,
 					severity: rules.SeverityNotice,
 					detail:   fmt.Sprintf("最新一条发布于%s，距评估日%d天，%d天后将超过%d天的更新要求", n.Date, age, max-age+1, max)})
 			}
@@ -525,12 +525,12 @@ func (u *Unit) FromMarkup(f TruthFinding) bool {
 		return false
 	}
 	switch f.Kind {
-	case "column.empty":
+	case rules.FindingColumnEmpty:
 		return u.f.scriptCol != "" && f.Column == u.f.scriptCol
-	case "report.incomplete":
+	case rules.FindingReportIncomplete:
 		if c := u.Column(f.Column); c != nil {
 			for _, it := range c.Items {
-				if it.Report != nil && it.Report.look.scanned && fmt.Sprint(it.Report.Year) == f.Subject {
+				if it.AnnualReport != nil && it.AnnualReport.look.scanned && fmt.Sprint(it.AnnualReport.Year) == f.Subject {
 					return true
 				}
 			}

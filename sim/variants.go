@@ -527,14 +527,14 @@ func reportVariants(u *Unit) []string {
 	}
 	var it *Item
 	for _, x := range col.Items {
-		if x.Report != nil && x.Report.Year == u.reportYear {
+		if x.AnnualReport != nil && x.AnnualReport.Year == u.reportYear {
 			it = x
 		}
 	}
 	if it == nil {
 		return nil
 	}
-	a := it.Report
+	a := it.AnnualReport
 	var out []string
 	add := func(on bool, id string) {
 		if on {

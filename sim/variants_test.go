@@ -249,7 +249,7 @@ func TestBenchFleet(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	for _, f := range truth {
-		kinds[f.Kind]++
+		kinds[string(f.Kind)]++
 	}
 	for _, k := range findingKinds {
 		if kinds[k] == 0 {

@@ -79,7 +79,7 @@ type FindingFilter struct {
 func (f FindingFilter) match(s *StoredFinding) bool {
 	dismissed := s.Review != nil && s.Review.Decision == DecisionDismissed
 	return (f.Unit == "" || f.Unit == s.Unit) &&
-		(f.Kind == "" || f.Kind == s.Kind) &&
+		(f.Kind == "" || f.Kind == string(s.Kind)) &&
 		(f.Severity == "" || f.Severity == s.Severity) &&
 		(f.Status == "" || f.Status == s.Status) &&
 		(f.Dismissed == "" || f.Dismissed == "exclude" && !dismissed || f.Dismissed == "only" && dismissed)

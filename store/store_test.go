@@ -82,9 +82,9 @@ func testEvidence(unit evidence.Unit, n int) *evidence.UnitEvidence {
 			},
 			{ID: "annual-report", Found: true, URL: unit.URL + "ndbg/", Items: []evidence.Item{{
 				Title: "2019年政府信息公开工作年度报告", URL: unit.URL + "ndbg/2019.html", Page: unit.URL + "ndbg/",
-				Doc: &evidence.Document{URL: unit.URL + "ndbg/2019.html", Report: &evidence.Report{
+				Doc: &evidence.Document{URL: unit.URL + "ndbg/2019.html", AnnualReport: &evidence.AnnualReport{
 					Year: 2019, Format: "2019", Title: "2019年报", Sections: []int{1, 2, 3, 4, 5, 6},
-					Tables: map[string]*evidence.ReportTable{"3": {Rows: map[string]map[string]evidence.Cell{
+					Tables: map[string]*evidence.AnnualReportTable{"3": {Rows: map[string]map[string]evidence.Cell{
 						"new": {"total": {Value: 197, Number: true}, "natural": {Blank: true, Raw: "—"}},
 					}}},
 				}},

@@ -232,7 +232,7 @@ func findingKeys(t *testing.T, d *store.DB, auditID int64) []string {
 	}
 	var out []string
 	for _, f := range fs {
-		out = append(out, strings.Join([]string{f.Unit, f.Kind, f.Column, f.Subject, f.Severity}, " "))
+		out = append(out, strings.Join([]string{f.Unit, string(f.Kind), f.Column, f.Subject, f.Severity}, " "))
 	}
 	sort.Strings(out)
 	return out

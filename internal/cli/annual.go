@@ -80,7 +80,7 @@ deadline (31 January; 31 March for a district government).`,
 				return usagef("no year in the report's title: give --year")
 			}
 			r.Published = pub
-			var prev *evidence.Report
+			var prev *evidence.AnnualReport
 			if prevIn != "" {
 				if prev, err = readReport(c.Context(), cr, prevIn, charset); err != nil {
 					return fmt.Errorf("--previous: %w", err)
@@ -89,14 +89,14 @@ deadline (31 January; 31 March for a district government).`,
 					prev.Year = r.Year - 1
 				}
 			}
-			issues := scoring.AnalyzeReport(r, prev)
+			issues := scoring.AnalyzeAnnualReport(r, prev)
 			if !pub.IsZero() {
 				rs, err := rules.Default()
 				if err != nil {
 					return err
 				}
 				if late := lateIssue(rs, r, unitType); late != nil {
-					issues = append([]scoring.ReportIssue{*late}, issues...)
+					issues = append([]scoring.AnnualReportIssue{*late}, issues...)
 				}
 			}
 			if format == "json" {
@@ -104,8 +104,8 @@ deadline (31 January; 31 March for a district government).`,
 				enc.SetIndent("", "  ")
 				enc.SetEscapeHTML(false)
 				return enc.Encode(struct {
-					Report *evidence.Report      `json:"report"`
-					Issues []scoring.ReportIssue `json:"issues"`
+					Report *evidence.AnnualReport      `json:"report"`
+					Issues []scoring.AnnualReportIssue `json:"issues"`
 				}{r, nonNil(issues)})
 			}
 			writeReportText(env.Stdout, r, issues)
@@ -124,15 +124,15 @@ deadline (31 January; 31 March for a district government).`,
 	return c
 }
 
-func nonNil(s []scoring.ReportIssue) []scoring.ReportIssue {
+func nonNil(s []scoring.AnnualReportIssue) []scoring.AnnualReportIssue {
 	if s == nil {
-		return []scoring.ReportIssue{}
+		return []scoring.AnnualReportIssue{}
 	}
 	return s
 }
 
 // readReport reads a report from a URL, an HTML file or a text file.
-func readReport(ctx context.Context, cr *crawler.Crawler, src, charset string) (*evidence.Report, error) {
+func readReport(ctx context.Context, cr *crawler.Crawler, src, charset string) (*evidence.AnnualReport, error) {
 	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
 		p, fe, err := cr.FetchPage(ctx, src)
 		if err != nil {
@@ -141,7 +141,7 @@ func readReport(ctx context.Context, cr *crawler.Crawler, src, charset string) (
 		if p == nil {
 			return nil, fmt.Errorf("fetch %s: %s (status %d) %s", src, fe.Class, fe.Status, fe.Error)
 		}
-		return crawler.ParseReport(p), nil
+		return crawler.ParseAnnualReport(p), nil
 	}
 	body, err := os.ReadFile(src)
 	if err != nil {
@@ -152,12 +152,12 @@ func readReport(ctx context.Context, cr *crawler.Crawler, src, charset string) (
 	switch ext {
 	case ".pdf", ".docx", ".doc", ".wps":
 		// A report published as a file.
-		return crawler.ReadReportFile(ctx, u, body, ""), nil
+		return crawler.ReadAnnualReportFile(ctx, u, body, ""), nil
 	}
 	if ext == ".txt" || ext == ".md" {
 		text := string(body)
 		title, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
-		return crawler.ParseReportText(title, text), nil
+		return crawler.ParseAnnualReportText(title, text), nil
 	}
 	ct := "text/html"
 	if charset != "" {
@@ -167,11 +167,11 @@ func readReport(ctx context.Context, cr *crawler.Crawler, src, charset string) (
 	if err != nil {
 		return nil, err
 	}
-	return crawler.ParseReport(p), nil
+	return crawler.ParseAnnualReport(p), nil
 }
 
 // lateIssue checks the publication date against the default ruleset's deadline.
-func lateIssue(rs *rules.Ruleset, r *evidence.Report, unitType string) *scoring.ReportIssue {
+func lateIssue(rs *rules.Ruleset, r *evidence.AnnualReport, unitType string) *scoring.AnnualReportIssue {
 	c := rs.CheckFor("annual-report", rules.KindReportLate, unitType)
 	if c == nil {
 		return nil
@@ -181,11 +181,11 @@ func lateIssue(rs *rules.Ruleset, r *evidence.Report, unitType string) *scoring.
 	if !r.Published.After(deadline) {
 		return nil
 	}
-	return &scoring.ReportIssue{Kind: "report.late", Identity: "deadline",
+	return &scoring.AnnualReportIssue{Kind: rules.FindingReportLate, Identity: "deadline",
 		Detail: fmt.Sprintf("%d年度年报于%s公布，晚于%s的法定期限%d天", r.Year, r.Published, deadline, deadline.DaysUntil(r.Published))}
 }
 
-func writeReportText(w io.Writer, r *evidence.Report, issues []scoring.ReportIssue) {
+func writeReportText(w io.Writer, r *evidence.AnnualReport, issues []scoring.AnnualReportIssue) {
 	fmt.Fprintf(w, "title:    %s\nyear:     %d (format of %s)\n", r.Title, r.Year, r.Format)
 	if !r.Published.IsZero() {
 		fmt.Fprintf(w, "published: %s\n", r.Published)
@@ -251,7 +251,7 @@ func writeReportText(w io.Writer, r *evidence.Report, issues []scoring.ReportIss
 }
 
 // reportRowOrder lists table 3's rows in the format's order.
-func reportRowOrder(t *evidence.ReportTable) []string {
+func reportRowOrder(t *evidence.AnnualReportTable) []string {
 	order := []string{"new", "carried_in", "open", "partial", "refused"}
 	for i := 1; i <= 8; i++ {
 		order = append(order, fmt.Sprintf("refused.%d", i))

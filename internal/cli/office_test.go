@@ -107,7 +107,7 @@ func TestExport_WorkbookAgreesWithProblemList(t *testing.T) {
 		if u == "" && len(p.Evidence) > 0 {
 			u = p.Evidence[0].URL
 		}
-		return []string{strconv.FormatInt(p.ID, 10), p.UnitName, p.Unit, report.KindName(p.Kind, "zh"), p.Kind, p.Subject, sev,
+		return []string{strconv.FormatInt(p.ID, 10), p.UnitName, p.Unit, report.KindName(p.Kind, "zh"), string(p.Kind), p.Subject, sev,
 			p.Detail, strconv.FormatFloat(p.Points, 'f', -1, 64), p.Basis, u, fetched, status, p.FirstSeen.String()}
 	}
 	// openpyxl: skip the column name (the ruleset's), compare the rest.

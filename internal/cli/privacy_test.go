@@ -17,6 +17,7 @@ import (
 	"gongkai/internal/pii"
 	"gongkai/internal/servertest"
 	"gongkai/report"
+	"gongkai/rules"
 	"gongkai/server"
 	"gongkai/sim"
 )
@@ -148,7 +149,7 @@ func TestNoPersonalDataInOutputs(t *testing.T) {
 	for _, p := range privacy {
 		leaking[p.Subject] = true
 	}
-	kindSeen := map[string]bool{}
+	kindSeen := map[rules.FindingKind]bool{}
 	var sample []report.Problem
 	for _, p := range problems {
 		if p.Kind == "content.privacy" || leaking[p.Subject] || leaking[p.URL] || !kindSeen[p.Kind] {

@@ -78,7 +78,7 @@ frozen, filters on, numbers and dates stored as such.`,
 					return err
 				}
 				for _, r := range resolved {
-					if (filter.Unit == "" || r.Unit == filter.Unit) && (filter.Kind == "" || r.Kind == filter.Kind) && (filter.Severity == "" || r.Severity == filter.Severity) {
+					if (filter.Unit == "" || r.Unit == filter.Unit) && (filter.Kind == "" || string(r.Kind) == filter.Kind) && (filter.Severity == "" || r.Severity == filter.Severity) {
 						found = append(found, r)
 					}
 				}

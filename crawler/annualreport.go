@@ -20,13 +20,13 @@ import (
 // its disclosure work in the State Council's format (2019, revised 2021):
 // six sections, and tables for sections 二 (active disclosure), 三
 // (applications: 7 columns by applicant, about 25 rows) and 四
-// (reconsideration and litigation: 15 cells). ParseReport reads a report
-// page into evidence.Report: the sections found, and each table's figures
+// (reconsideration and litigation: 15 cells). ParseAnnualReport reads a report
+// page into evidence.AnnualReport: the sections found, and each table's figures
 // under canonical row and column keys, whatever the markup (rowspan and
 // colspan, two-level headers, subtotal rows, full-width digits, thousands
 // separators). It reports what is printed; the identities are checked by
 // package scoring. A report whose figures are prose is read by
-// ParseReportText.
+// ParseAnnualReportText.
 
 // sectionKeys recognise the six sections' headings of the 2019 format
 // (Chinese and English).
@@ -55,9 +55,9 @@ var sectionKeys2008 = [][]string{
 
 var headingNumRE = regexp.MustCompile(`^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十0-9]+[)）]|第[一二三四五六七八九十]+部分|[0-9]+\s*[、.．]|(?i:[ivx]+)\s*[.、]|(?i:first|second|third|fourth|fifth|sixth|one|two|three|four|five|six)\s*[,，.])`)
 
-// ParseReport reads an annual report page.
-func ParseReport(p *Page) *evidence.Report {
-	r := &evidence.Report{Title: p.Title(), Tables: map[string]*evidence.ReportTable{}}
+// ParseAnnualReport reads an annual report page.
+func ParseAnnualReport(p *Page) *evidence.AnnualReport {
+	r := &evidence.AnnualReport{Title: p.Title(), Tables: map[string]*evidence.AnnualReportTable{}}
 	r.Year = HanNumeralYear(r.Title)
 	p.Doc.Find("table").Each(func(_ int, t *goquery.Selection) {
 		if t.Find("table").Length() > 0 {
@@ -114,14 +114,14 @@ func ParseReport(p *Page) *evidence.Report {
 			prev = seg.Text
 		}
 	}
-	r.Format = reportFormat(r)
-	r.Sections = reportSections(p, r.Format)
+	r.Format = annualReportFormat(r)
+	r.Sections = annualReportSections(p, r.Format)
 	return r
 }
 
-// ParseReportText reads a report given as plain text (its figures as prose).
-func ParseReportText(title, text string) *evidence.Report {
-	r := &evidence.Report{Title: title, Tables: map[string]*evidence.ReportTable{}}
+// ParseAnnualReportText reads a report given as plain text (its figures as prose).
+func ParseAnnualReportText(title, text string) *evidence.AnnualReport {
+	r := &evidence.AnnualReport{Title: title, Tables: map[string]*evidence.AnnualReportTable{}}
 	r.Year = HanNumeralYear(title)
 	if r.Year == 0 {
 		r.Year = englishYear(title)
@@ -129,7 +129,7 @@ func ParseReportText(title, text string) *evidence.Report {
 	if t := proseTable3(text); t != nil {
 		r.Tables["3"] = t
 	}
-	r.Format = reportFormat(r)
+	r.Format = annualReportFormat(r)
 	keys := formatSections(r.Format)
 	seen := map[int]bool{}
 	for _, line := range strings.Split(text, "\n") {
@@ -151,11 +151,11 @@ func englishYear(s string) int {
 	return 0
 }
 
-// reportFormat picks the version of the format in force for the report's
+// annualReportFormat picks the version of the format in force for the report's
 // year: 2021 from the report year 2021 on, 2019 for 2019 and 2020, the
 // 2008 Regulations' before; without a year, from the rows the 2021
 // version added.
-func reportFormat(r *evidence.Report) string {
+func annualReportFormat(r *evidence.AnnualReport) string {
 	switch {
 	case r.Year >= 2021:
 		return "2021"
@@ -180,9 +180,9 @@ func formatSections(format string) [][]string {
 	return sectionKeys
 }
 
-// reportSections returns the sections of format whose headings the page
+// annualReportSections returns the sections of format whose headings the page
 // shows.
-func reportSections(p *Page, format string) []int {
+func annualReportSections(p *Page, format string) []int {
 	keys := formatSections(format)
 	seen := map[int]bool{}
 	var out []int
@@ -484,8 +484,8 @@ func t3RowIn(l, last string) string {
 	return ""
 }
 
-func parseTable3(g [][]gridCell, notes *[]string) *evidence.ReportTable {
-	t := &evidence.ReportTable{Rows: map[string]map[string]evidence.Cell{}}
+func parseTable3(g [][]gridCell, notes *[]string) *evidence.AnnualReportTable {
+	t := &evidence.AnnualReportTable{Rows: map[string]map[string]evidence.Cell{}}
 	// Header rows run until the first row with figures: the first with
 	// three, or the 本年新收 row with any (a report that leaves the
 	// organisations' columns blank prints two).
@@ -650,8 +650,8 @@ func anyNumber(row []gridCell, cols map[int]string) bool {
 
 // Table 4.
 
-func parseTable4(g [][]gridCell, notes *[]string) *evidence.ReportTable {
-	t := &evidence.ReportTable{Rows: map[string]map[string]evidence.Cell{}}
+func parseTable4(g [][]gridCell, notes *[]string) *evidence.AnnualReportTable {
+	t := &evidence.AnnualReportTable{Rows: map[string]map[string]evidence.Cell{}}
 	first := -1
 	for r, row := range g {
 		nums := 0
@@ -749,8 +749,8 @@ var t2Rows = []struct{ key, word string }{
 	{"penalty", "行政处罚"}, {"enforcement", "行政强制"}, {"fees", "行政事业性收费"}, {"procurement", "政府集中采购"},
 }
 
-func parseTable2(g [][]gridCell) *evidence.ReportTable {
-	t := &evidence.ReportTable{Rows: map[string]map[string]evidence.Cell{}}
+func parseTable2(g [][]gridCell) *evidence.AnnualReportTable {
+	t := &evidence.AnnualReportTable{Rows: map[string]map[string]evidence.Cell{}}
 	var header []string
 	for _, row := range g {
 		label, key := "", ""
@@ -831,9 +831,9 @@ var prose = []struct {
 
 // proseTable3 reads table 3's totals from prose; nil when the text gives
 // neither new applications nor results.
-func proseTable3(text string) *evidence.ReportTable {
+func proseTable3(text string) *evidence.AnnualReportTable {
 	f := textnorm.Fold(text)
-	t := &evidence.ReportTable{Rows: map[string]map[string]evidence.Cell{}, FromText: true}
+	t := &evidence.AnnualReportTable{Rows: map[string]map[string]evidence.Cell{}, FromText: true}
 	for _, p := range prose {
 		for _, re := range p.res {
 			if m := re.FindStringSubmatch(f); m != nil {

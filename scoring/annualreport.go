@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"gongkai/evidence"
+	"gongkai/rules"
 )
 
 // The annual report's checks: what makes a report incomplete, and the
@@ -13,10 +14,10 @@ import (
 // finding says which identity broke with which figures, and two reports
 // compare instance by instance.
 
-// ReportIssue is one thing wrong with a report.
-type ReportIssue struct {
+// AnnualReportIssue is one thing wrong with a report.
+type AnnualReportIssue struct {
 	// Kind is report.incomplete or report.inconsistent.
-	Kind string `json:"kind"`
+	Kind rules.FindingKind `json:"kind"`
 	// Identity names the instance ("section 3", "table 3 balance, 自然人").
 	Identity string `json:"identity"`
 	// Detail says it in Chinese with the figures.
@@ -98,15 +99,15 @@ func requiredRows(format string) []string {
 var t4Groups = []struct{ key, name string }{{"review", "行政复议"}, {"suit_direct", "行政诉讼（未经复议直接起诉）"}, {"suit_after", "行政诉讼（复议后起诉）"}}
 var t4Cols = []struct{ key, name string }{{"upheld", "结果维持"}, {"corrected", "结果纠正"}, {"other", "其他结果"}, {"pending", "尚未审结"}, {"total", "总计"}}
 
-// AnalyzeReport lists what is wrong with report r: missing sections and
+// AnalyzeAnnualReport lists what is wrong with report r: missing sections and
 // tables, blank cells, missing rows (report.incomplete), and every broken
 // identity (report.inconsistent), including the carry-over from prev, the
 // report of the year before (nil when not found). An identity whose
 // figures are blank or absent is not judged.
-func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
-	var out []ReportIssue
-	add := func(kind, id, format string, args ...any) {
-		out = append(out, ReportIssue{Kind: kind, Identity: id, Detail: fmt.Sprintf(format, args...)})
+func AnalyzeAnnualReport(r, prev *evidence.AnnualReport) []AnnualReportIssue {
+	var out []AnnualReportIssue
+	add := func(kind rules.FindingKind, id, format string, args ...any) {
+		out = append(out, AnnualReportIssue{Kind: kind, Identity: id, Detail: fmt.Sprintf(format, args...)})
 	}
 	if r == nil {
 		return nil
@@ -116,7 +117,7 @@ func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
 		where = "年报附件（" + r.SourceURL + "）"
 	}
 	if r.Unread != "" {
-		out = append(out, ReportIssue{Kind: "report.incomplete", Identity: "unread", Notice: true,
+		out = append(out, AnnualReportIssue{Kind: rules.FindingReportIncomplete, Identity: "unread", Notice: true,
 			Detail: fmt.Sprintf("%d年度%s未能自动读取：%s；不作扣分，请人工核查", r.Year, where, r.Unread)})
 		return out
 	}
@@ -129,29 +130,29 @@ func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
 		// asked for; their statistics had no fixed tables.
 		for n := 1; n <= 6; n++ {
 			if !has[n] {
-				add("report.incomplete", fmt.Sprintf("section %d", n), "%d年度年报（2008年条例格式）缺少“%s”的内容", r.Year, sectionNames2008[n])
+				add(rules.FindingReportIncomplete, fmt.Sprintf("section %d", n), "%d年度年报（2008年条例格式）缺少“%s”的内容", r.Year, sectionNames2008[n])
 			}
 		}
 		return out
 	}
 	for n := 1; n <= 6; n++ {
 		if !has[n] {
-			add("report.incomplete", fmt.Sprintf("section %d", n), "%d年度年报缺少第%s部分", r.Year, sectionNames[n])
+			add(rules.FindingReportIncomplete, fmt.Sprintf("section %d", n), "%d年度年报缺少第%s部分", r.Year, sectionNames[n])
 		}
 	}
 	for _, id := range []string{"2", "3", "4"} {
 		t := r.Tables[id]
 		if t == nil || t.FromText {
-			add("report.incomplete", "table "+id, "%d年度年报缺少表%s（%s）", r.Year, tableNo(id), tableName(id))
+			add(rules.FindingReportIncomplete, "table "+id, "%d年度年报缺少表%s（%s）", r.Year, tableNo(id), tableName(id))
 			continue
 		}
 		if t.Unread != "" {
-			out = append(out, ReportIssue{Kind: "report.incomplete", Identity: "table " + id + " unread", Notice: true,
+			out = append(out, AnnualReportIssue{Kind: rules.FindingReportIncomplete, Identity: "table " + id + " unread", Notice: true,
 				Detail: fmt.Sprintf("%d年度%s表%s的数据未能可靠读取（%s）；不作扣分，请人工核查", r.Year, where, tableNo(id), t.Unread)})
 			continue
 		}
 		if blanks := blankCells(id, t); len(blanks) > 0 {
-			out = append(out, ReportIssue{Kind: "report.incomplete", Identity: "table " + id + " blanks", Blanks: true,
+			out = append(out, AnnualReportIssue{Kind: rules.FindingReportIncomplete, Identity: "table " + id + " blanks", Blanks: true,
 				Detail: fmt.Sprintf("%d年度年报表%s有%d个空白单元格（空白不等于0）：%s", r.Year, tableNo(id), len(blanks), strings.Join(firstN(blanks, 6), "、"))})
 		}
 	}
@@ -163,7 +164,7 @@ func AnalyzeReport(r, prev *evidence.Report) []ReportIssue {
 			}
 		}
 		if len(missing) > 0 {
-			add("report.incomplete", "table 3 rows", "%d年度年报表三缺少%d行：%s", r.Year, len(missing), strings.Join(firstN(missing, 6), "、"))
+			add(rules.FindingReportIncomplete, "table 3 rows", "%d年度年报表三缺少%d行：%s", r.Year, len(missing), strings.Join(firstN(missing, 6), "、"))
 		}
 	}
 	out = append(out, identities(r, prev)...)
@@ -186,7 +187,7 @@ func firstN(s []string, n int) []string {
 }
 
 // blankCells lists a table's blank cells by row and column name.
-func blankCells(id string, t *evidence.ReportTable) []string {
+func blankCells(id string, t *evidence.AnnualReportTable) []string {
 	var out []string
 	rows := make([]string, 0, len(t.Rows))
 	for r := range t.Rows {
@@ -223,7 +224,7 @@ func t3ColName(key string) string {
 
 // fig reads a cell as a figure; ok is false for a blank, absent or
 // unreadable cell.
-func fig(t *evidence.ReportTable, row, col string) (int64, bool) {
+func fig(t *evidence.AnnualReportTable, row, col string) (int64, bool) {
 	if t == nil {
 		return 0, false
 	}
@@ -235,7 +236,7 @@ func fig(t *evidence.ReportTable, row, col string) (int64, bool) {
 }
 
 // sumOf adds the figures of rows in column col; ok is false when one is missing.
-func sumOf(t *evidence.ReportTable, rows []string, col string) (int64, bool) {
+func sumOf(t *evidence.AnnualReportTable, rows []string, col string) (int64, bool) {
 	var s int64
 	for _, r := range rows {
 		v, ok := fig(t, r, col)
@@ -247,10 +248,10 @@ func sumOf(t *evidence.ReportTable, rows []string, col string) (int64, bool) {
 	return s, true
 }
 
-func identities(r, prev *evidence.Report) []ReportIssue {
-	var out []ReportIssue
+func identities(r, prev *evidence.AnnualReport) []AnnualReportIssue {
+	var out []AnnualReportIssue
 	bad := func(id, format string, args ...any) {
-		out = append(out, ReportIssue{Kind: "report.inconsistent", Identity: id, Detail: fmt.Sprintf(format, args...)})
+		out = append(out, AnnualReportIssue{Kind: rules.FindingReportInconsistent, Identity: id, Detail: fmt.Sprintf(format, args...)})
 	}
 	y := r.Year
 	if t := r.Tables["3"]; t != nil && t.Unread == "" {

@@ -23,10 +23,10 @@ func TestReports_Coverage(t *testing.T) {
 	count := map[string]int{}
 	district := 0
 	for _, f := range d.Truth(hostless) {
-		if !strings.HasPrefix(f.Kind, "report.") || d.Unit(f.Unit).FromMarkup(f) {
+		if !strings.HasPrefix(string(f.Kind), "report.") || d.Unit(f.Unit).FromMarkup(f) {
 			continue
 		}
-		count[f.Kind]++
+		count[string(f.Kind)]++
 		wantSev := "deduction"
 		if f.Kind == "report.incomplete" && strings.Contains(f.Detail, "空白单元格") {
 			wantSev = "notice" // blank cells: the default ruleset's blank_cells
@@ -85,7 +85,7 @@ func TestReports_Format2019(t *testing.T) {
 	count := map[string]int{}
 	district := 0
 	for _, f := range d.Truth(hostless) {
-		if !strings.HasPrefix(f.Kind, "report.") {
+		if !strings.HasPrefix(string(f.Kind), "report.") {
 			continue
 		}
 		u := d.Unit(f.Unit)
@@ -100,12 +100,12 @@ func TestReports_Format2019(t *testing.T) {
 		}
 		if f.Kind != "report.missing" {
 			it := reportFor(u.Column("annual-report"), year, d.AsOf)
-			if it == nil || it.Report.Format != "2019" {
+			if it == nil || it.AnnualReport.Format != "2019" {
 				t.Errorf("%s %s: not on a 2019-format report", f.Unit, f.Kind)
 				continue
 			}
 		}
-		count[f.Kind]++
+		count[string(f.Kind)]++
 	}
 	for _, k := range reportKinds {
 		if count[k] < 2 {
@@ -147,7 +147,7 @@ func TestReports_EarlyDates(t *testing.T) {
 				}
 			}
 			for _, f := range d.Truth(hostless) {
-				if strings.HasPrefix(f.Kind, "report.") && planted[f.Unit] == 0 && !d.Unit(f.Unit).FromMarkup(f) {
+				if strings.HasPrefix(string(f.Kind), "report.") && planted[f.Unit] == 0 && !d.Unit(f.Unit).FromMarkup(f) {
 					t.Errorf("unplanted %s %s %s: %s", f.Unit, f.Kind, f.Subject, f.Detail)
 				}
 				if u := d.Unit(f.Unit); u.Role == RoleClean && !u.FromMarkup(f) {
@@ -204,8 +204,8 @@ func recount(t *testing.T, d *District, truth []TruthFinding, u *Unit) int {
 	t.Helper()
 	got := map[string]int{}
 	for _, f := range truth {
-		if f.Unit == u.ID && strings.HasPrefix(f.Kind, "report.") {
-			got[f.Kind]++
+		if f.Unit == u.ID && strings.HasPrefix(string(f.Kind), "report.") {
+			got[string(f.Kind)]++
 		}
 	}
 	want := map[string]int{}
@@ -236,7 +236,7 @@ func recount(t *testing.T, d *District, truth []TruthFinding, u *Unit) int {
 		if it.Date.After(deadline) {
 			want["report.late"] = 1
 		}
-		if it.Report != nil && it.Report.look.scanned {
+		if it.AnnualReport != nil && it.AnnualReport.look.scanned {
 			want["report.incomplete"] = 1 // a scan: not read, a notice
 			break
 		}
@@ -353,7 +353,7 @@ func num(s string) (v int, ok, bad bool) {
 func readPage(t *testing.T, u *Unit, it *Item, year int) *pageReport {
 	t.Helper()
 	page := u.html(it.Path)
-	if a := it.Report; a != nil && (a.look.word || a.look.file != fileNone) {
+	if a := it.AnnualReport; a != nil && (a.look.word || a.look.file != fileNone) {
 		// A file (or Word's markup) holds what the plain page would:
 		// this reader reads the plain page.
 		var b w
@@ -599,7 +599,7 @@ func TestReports_Planted(t *testing.T) {
 		if byUnit[f.Unit] == nil {
 			byUnit[f.Unit] = map[string]int{}
 		}
-		byUnit[f.Unit][f.Kind]++
+		byUnit[f.Unit][string(f.Kind)]++
 	}
 	seen := map[string]bool{}
 	for _, u := range d.Units {
@@ -618,10 +618,10 @@ func TestReports_Planted(t *testing.T) {
 			continue
 		}
 		if it == nil {
-			it = &Item{Report: &AnnualReport{}}
+			it = &Item{AnnualReport: &AnnualReport{}}
 		}
 		got := byUnit[u.ID]
-		a := it.Report
+		a := it.AnnualReport
 		// inGroup reports whether the note names a leaf of a group whose
 		// subtotal the report prints.
 		inGroup := a.look.subtotals != subtotalsNone && slices.ContainsFunc(ResultRows(a.Format), func(r ResultRow) bool {
@@ -690,11 +690,11 @@ func TestReports_VariantMarkup(t *testing.T) {
 			ok := true
 			switch v {
 			case VarReportHeadingH2:
-				ok = strings.Contains(page, "<h2>"+it.Report.sectionHeading(5)+"</h2>")
+				ok = strings.Contains(page, "<h2>"+it.AnnualReport.sectionHeading(5)+"</h2>")
 			case VarReportHeadingStrong:
-				ok = strings.Contains(page, "<p><strong>"+it.Report.sectionHeading(5)+"</strong></p>")
+				ok = strings.Contains(page, "<p><strong>"+it.AnnualReport.sectionHeading(5)+"</strong></p>")
 			case VarReportHeadingDiv:
-				ok = strings.Contains(page, `<div class="title">`+it.Report.sectionHeading(5)+"</div>")
+				ok = strings.Contains(page, `<div class="title">`+it.AnnualReport.sectionHeading(5)+"</div>")
 			case VarReportNumberParen:
 				ok = strings.Contains(page, "（六）其他需要报告的事项")
 			case VarReportNumberPart:

@@ -391,7 +391,7 @@ func dueYear(due rules.MonthDay, asOf evidence.Date) (int, evidence.Date) {
 // asOf, or nil.
 func reportFor(col *Column, year int, asOf evidence.Date) *Item {
 	for _, it := range col.Items {
-		if it.Report != nil && it.Report.Year == year && !it.Date.After(asOf) {
+		if it.AnnualReport != nil && it.AnnualReport.Year == year && !it.Date.After(asOf) {
 			return it
 		}
 	}
@@ -415,18 +415,18 @@ func judgeReports(d *District, u *Unit, col *Column, due rules.MonthDay) reportJ
 	if j.item == nil {
 		return j
 	}
-	if j.item.Report.look.scanned {
+	if j.item.AnnualReport.look.scanned {
 		// A scan: the evaluator cannot read it, says so, and judges
 		// nothing of its content.
 		j.incomplete = []lack{{detail: fmt.Sprintf("%d年度年报附件未能自动读取：PDF没有文字层（扫描件）；不作扣分，请人工核查", j.year), notice: true}}
 		return j
 	}
-	m := readReport(j.item.Report)
+	m := readReport(j.item.AnnualReport)
 	var prev *reportModel
 	if p := reportFor(col, j.year-1, d.AsOf); p != nil {
-		prev = readReport(p.Report)
+		prev = readReport(p.AnnualReport)
 	}
 	j.incomplete = m.incomplete()
-	j.inconsistent = m.inconsistent(j.item.Report.Format, prev)
+	j.inconsistent = m.inconsistent(j.item.AnnualReport.Format, prev)
 	return j
 }

@@ -32,7 +32,7 @@ func t3PDFLabel(r t3Row, a *AnnualReport) string {
 
 // reportPDF lays a report out as a PDF.
 func reportPDF(u *Unit, it *Item) []byte {
-	a := it.Report
+	a := it.AnnualReport
 	d := pdfDoc{scanned: a.look.scanned}
 	d.line(24)
 	d.at(120, 16, it.Title)
@@ -124,7 +124,7 @@ func reportPDF(u *Unit, it *Item) []byte {
 
 // reportDOCX writes a report as a Word document.
 func reportDOCX(u *Unit, it *Item) []byte {
-	a := it.Report
+	a := it.AnnualReport
 	var d docxDoc
 	d.para(it.Title, true)
 	cell := func(text string) docxCell { return docxCell{text: text, span: 1} }
@@ -228,7 +228,7 @@ func placeReportFiles(u *Unit) {
 		return
 	}
 	for _, it := range c.Items {
-		if a := it.Report; a != nil {
+		if a := it.AnnualReport; a != nil {
 			a.title = it.Title
 			if a.look.file == filePDF {
 				it.Path = strings.TrimSuffix(it.Path, path.Ext(it.Path)) + ".pdf"
@@ -241,7 +241,7 @@ func placeReportFiles(u *Unit) {
 // reportFilePath is where a report file is served: for a PDF, the item's
 // own path (the list links the file); for a DOCX, beside the item's page.
 func reportFilePath(it *Item) string {
-	switch it.Report.look.file {
+	switch it.AnnualReport.look.file {
 	case filePDF:
 		return it.Path
 	case fileDOCX:

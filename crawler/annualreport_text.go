@@ -18,10 +18,10 @@ import (
 // Reports as laid-out text. A report published as a PDF reaches the parser
 // as pdftotext -layout text: its tables are lines whose figures stand in
 // columns, a blank cell is a gap in the line, and a long label wraps onto
-// lines of its own above or below its figures. reportPageFromText rebuilds
+// lines of its own above or below its figures. annualReportPageFromText rebuilds
 // the page the PDF was printed from: the lines as paragraphs, and each run
 // of figure lines as a <table> with a header naming the columns, so that
-// ParseReport reads a PDF as it reads a page. Figures are placed in their
+// ParseAnnualReport reads a PDF as it reads a page. Figures are placed in their
 // columns by position (each column's place is learnt from the lines that
 // fill every column); a line whose figures cannot be placed reliably makes
 // its table unread rather than guessed.
@@ -96,11 +96,11 @@ func isFigure(s string) bool {
 	return digits > 0
 }
 
-// reportPageFromText returns an HTML page holding the report's text as
+// annualReportPageFromText returns an HTML page holding the report's text as
 // paragraphs and its figure lines as tables, one table per run of figure
 // lines: in section 二 table 2, in 三 table 3, in 四 table 4 (by the number
 // of figures a line holds where no heading says).
-func reportPageFromText(title, text string) []byte {
+func annualReportPageFromText(title, text string) []byte {
 	lines := strings.Split(text, "\n")
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
@@ -360,7 +360,7 @@ func placeFigures(cells []string, tl textLine, cols []int) bool {
 }
 
 // unreadAttr marks a table rebuilt from text whose figures could not be
-// placed; ParseReport records the reason as the table's Unread.
+// placed; ParseAnnualReport records the reason as the table's Unread.
 const unreadAttr = "data-gongkai-unread"
 
 func abs(x int) int {
@@ -370,17 +370,17 @@ func abs(x int) int {
 	return x
 }
 
-// ReadReportFile reads an annual report published as a file (PDF with a
-// text layer, DOCX, DOC) into the report model, as ParseReport reads a
+// ReadAnnualReportFile reads an annual report published as a file (PDF with a
+// text layer, DOCX, DOC) into the report model, as ParseAnnualReport reads a
 // page. title is the report's title as listed (its year when the file's
 // own text names none). What cannot be read (a scan, a reader not
 // installed, a damaged file, another kind of file) is said in Unread,
 // never guessed.
-func ReadReportFile(ctx context.Context, u *url.URL, data []byte, title string) *evidence.Report {
+func ReadAnnualReportFile(ctx context.Context, u *url.URL, data []byte, title string) *evidence.AnnualReport {
 	kind := attach.Sniff(u.Path, data)
-	unread := func(why string) *evidence.Report {
-		r := &evidence.Report{Title: title, Year: HanNumeralYear(title), Source: string(kind), SourceURL: u.String(), Unread: why}
-		r.Format = reportFormat(r)
+	unread := func(why string) *evidence.AnnualReport {
+		r := &evidence.AnnualReport{Title: title, Year: HanNumeralYear(title), Source: string(kind), SourceURL: u.String(), Unread: why}
+		r.Format = annualReportFormat(r)
 		return r
 	}
 	var page []byte
@@ -393,7 +393,7 @@ func ReadReportFile(ctx context.Context, u *url.URL, data []byte, title string) 
 		if title == "" {
 			title = firstTitleLine(text)
 		}
-		page = reportPageFromText(title, text)
+		page = annualReportPageFromText(title, text)
 	case attach.KindDOCX, attach.KindDOC:
 		docx := data
 		if kind == attach.KindDOC {
@@ -414,14 +414,14 @@ func ReadReportFile(ctx context.Context, u *url.URL, data []byte, title string) 
 	if err != nil {
 		return unread(err.Error())
 	}
-	r := ParseReport(p)
+	r := ParseAnnualReport(p)
 	if title != "" {
 		r.Title = title
 	}
 	if y := HanNumeralYear(r.Title); y != 0 && r.Year == 0 {
 		r.Year = y
-		r.Format = reportFormat(r)
-		r.Sections = reportSections(p, r.Format)
+		r.Format = annualReportFormat(r)
+		r.Sections = annualReportSections(p, r.Format)
 	}
 	r.Source, r.SourceURL = string(kind), u.String()
 	return r

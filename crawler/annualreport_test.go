@@ -13,7 +13,7 @@ import (
 	"gongkai/evidence"
 )
 
-func parseReportFile(t testing.TB, name string) *evidence.Report {
+func parseReportFile(t testing.TB, name string) *evidence.AnnualReport {
 	t.Helper()
 	body, err := os.ReadFile(filepath.Join("testdata", "reports", name))
 	if err != nil {
@@ -24,12 +24,12 @@ func parseReportFile(t testing.TB, name string) *evidence.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ParseReport(p)
+	return ParseAnnualReport(p)
 }
 
-// TestParseReport_Golden: the parsed models of a 2019-format and a
+// TestParseAnnualReport_Golden: the parsed models of a 2019-format and a
 // 2021-format report (go test ./crawler -update rewrites them).
-func TestParseReport_Golden(t *testing.T) {
+func TestParseAnnualReport_Golden(t *testing.T) {
 	for _, name := range []string{"report-2021.html", "report-2019.gbk.html"} {
 		t.Run(name, func(t *testing.T) {
 			r := parseReportFile(t, name)
@@ -43,7 +43,7 @@ func TestParseReport_Golden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("no golden file (run with -update): %v", err)
 			}
-			var w evidence.Report
+			var w evidence.AnnualReport
 			json.Unmarshal(want, &w)
 			if diff := cmp.Diff(&w, r); diff != "" {
 				t.Errorf("model differs (-want +got):\n%s", diff)
@@ -52,7 +52,7 @@ func TestParseReport_Golden(t *testing.T) {
 	}
 }
 
-func TestParseReport_Model(t *testing.T) {
+func TestParseAnnualReport_Model(t *testing.T) {
 	tests := []struct {
 		name, format string
 		year         int
@@ -108,16 +108,16 @@ func TestParseReport_Model(t *testing.T) {
 	}
 }
 
-// TestParseReportText_Seed reads the seed: Huairou District's 2019 report,
+// TestParseAnnualReportText_Seed reads the seed: Huairou District's 2019 report,
 // whose figures are prose.
-func TestParseReportText_Seed(t *testing.T) {
+func TestParseAnnualReportText_Seed(t *testing.T) {
 	body, err := os.ReadFile(filepath.Join("..", "..", "shared", "seed", "huairou-2019-annual-report.txt"))
 	if err != nil {
 		t.Skipf("seed not available: %v", err)
 	}
 	text := string(body)
 	title := strings.SplitN(text, "\n", 2)[0]
-	r := ParseReportText(title, text)
+	r := ParseAnnualReportText(title, text)
 	if r.Year != 2019 || r.Format != "2019" {
 		t.Errorf("year %d format %s", r.Year, r.Format)
 	}
@@ -136,7 +136,7 @@ func TestParseReportText_Seed(t *testing.T) {
 	}
 }
 
-func TestParseReport_Malformed(t *testing.T) {
+func TestParseAnnualReport_Malformed(t *testing.T) {
 	base, _ := url.Parse("http://u.test/r.html")
 	for name, html := range map[string]string{
 		"text in a number cell": `<table><tr><td>自然人</td><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td><td>总计</td></tr>
@@ -153,7 +153,7 @@ func TestParseReport_Malformed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := ParseReport(p) // must not panic
+			r := ParseAnnualReport(p) // must not panic
 			if name == "unknown labels" && len(r.Notes) == 0 {
 				t.Errorf("an unrecognised row left no note")
 			}
@@ -181,7 +181,7 @@ func FuzzParseReport(f *testing.F) {
 		if err != nil {
 			return
 		}
-		r := ParseReport(p)
+		r := ParseAnnualReport(p)
 		for id, tb := range r.Tables {
 			for row, cells := range tb.Rows {
 				for col, c := range cells {

@@ -1,9 +1,9 @@
 package evidence
 
-// Report is an annual report on government-information-disclosure work, read
+// AnnualReport is an annual report on government-information-disclosure work, read
 // into the model of the State Council's format (SPEC §7). The parser records
 // what the report prints; it does not check identities.
-type Report struct {
+type AnnualReport struct {
 	// Year is the year reported on (read from the title), 0 when unknown.
 	Year int `json:"year"`
 	// Format is the version of the format in force for the report's year:
@@ -20,7 +20,7 @@ type Report struct {
 	// 复议和诉讼, 问题及改进, 其他事项).
 	Sections []int `json:"sections"`
 	// Tables maps a table id ("2", "3", "4") to its figures.
-	Tables map[string]*ReportTable `json:"tables,omitempty"`
+	Tables map[string]*AnnualReportTable `json:"tables,omitempty"`
 	// Attachments are report-like files the page links to (a report
 	// published as a PDF or Word file beside a short page).
 	Attachments []string `json:"attachments,omitempty"`
@@ -38,14 +38,14 @@ type Report struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// ReportTable holds the cells of one report table by row and column key.
+// AnnualReportTable holds the cells of one report table by row and column key.
 // Table 3 rows: new, carried_in, open, partial, refused.1..8 (refused: a
 // printed subtotal), unable.1..3 (unable), unprocessed.1..5 (unprocessed),
 // other (2019) or other.1..3 (2021; other: a printed subtotal), total,
 // carried_out; its columns: natural, business, research, charity, legal,
 // other_org, total. Table 4 rows: review, suit_direct, suit_after; columns:
 // upheld, corrected, other, pending, total. Table 2 keeps the labels printed.
-type ReportTable struct {
+type AnnualReportTable struct {
 	// Rows maps a canonical row key to its cells by canonical column key.
 	Rows map[string]map[string]Cell `json:"rows"`
 	// FromText is true when the figures were read from prose, not a table:

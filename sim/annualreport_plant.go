@@ -206,7 +206,7 @@ func (b *builder) earlyReports(c *Column, first int, due rules.MonthDay, next [6
 		b.titles[title] = true
 		// A serial of their own, beyond any the unit reaches, so the other
 		// items keep their paths.
-		c.Items = append(c.Items, &Item{Title: title, Date: pub, Report: rep, Source: u.FullName, Num: 900000 + y})
+		c.Items = append(c.Items, &Item{Title: title, Date: pub, AnnualReport: rep, Source: u.FullName, Num: 900000 + y})
 	}
 }
 
@@ -245,7 +245,7 @@ func (b *builder) reports(p reportPlan) {
 	y, deadline := dueYear(reportDue(b.rs, u.Type), asOf)
 	u.reportYear = y
 	for _, it := range col.Items {
-		a := it.Report
+		a := it.AnnualReport
 		if a == nil {
 			continue
 		}
@@ -260,7 +260,7 @@ func (b *builder) reports(p reportPlan) {
 		}
 	}
 	for _, it := range col.Items {
-		if a := it.Report; a != nil && a.Year != y {
+		if a := it.AnnualReport; a != nil && a.Year != y {
 			a.look.file, a.look.scanned = fileNone, false // only the report judged is a file
 		}
 	}
@@ -282,7 +282,7 @@ func (b *builder) reports(p reportPlan) {
 			rep.Date = randDate(r, lo, hi)
 		}
 	}
-	if defect == rdCrossYear && (prev == nil || prev.Report.Prose) {
+	if defect == rdCrossYear && (prev == nil || prev.AnnualReport.Prose) {
 		defect = rdWrongLeaf
 	}
 	if defect != "" {
@@ -298,8 +298,8 @@ func (b *builder) reports(p reportPlan) {
 	}
 	switch p.decoy {
 	case rdDecoyOldWrong:
-		if old := reportFor(col, y-2, asOf); old != nil && !old.Report.Prose {
-			a := old.Report
+		if old := reportFor(col, y-2, asOf); old != nil && !old.AnnualReport.Prose {
+			a := old.AnnualReport
 			a.setText(t3CellKey(keyNew, 6), a.figure(sum6(a.New)+2, false))
 			u.Decoys = append(u.Decoys, fmt.Sprintf("%d年度年报“本年新收”行总计有误，但该年度不在评估之列：不应报告", a.Year))
 		}
@@ -314,8 +314,8 @@ func (b *builder) reports(p reportPlan) {
 		}
 	}
 	for _, it := range col.Items {
-		if it.Report != nil {
-			it.Report.refresh()
+		if it.AnnualReport != nil {
+			it.AnnualReport.refresh()
 		}
 	}
 }
@@ -330,7 +330,7 @@ func (b *builder) plantReport(defect string, col *Column, rep, prev *Item) strin
 		}
 		return "未公布该年度年报（以前年度的年报仍在）"
 	}
-	a := rep.Report
+	a := rep.AnnualReport
 	rows := ResultRows(a.Format)
 	// leafCell picks a leaf cell of an applicant column holding at least
 	// lo, preferring one in a group; ok is false when there is none.
@@ -484,7 +484,7 @@ func (b *builder) plantReport(defect string, col *Column, rep, prev *Item) strin
 		if chance(r, 0.3) {
 			c = 1 + r.IntN(5)
 		}
-		pa := prev.Report
+		pa := prev.AnnualReport
 		pa.New[c]++
 		pa.CarryNext[c]++
 		return fmt.Sprintf("%d年度年报“结转下年度”“%s”列改为%d（本年度“上年结转”为%d），上一年度表内仍平衡", pa.Year, ApplicantColumns[c], pa.CarryNext[c], a.Carried[c])
