@@ -149,7 +149,11 @@ func (b *renderBrowser) render(ctx context.Context, pageURL string, body []byte,
 			case first:
 				fulfill(id, answer{status: 200, contentType: contentType, body: body, ok: true})
 				continue
-			case over || ev.Request.Method != "GET" && ev.Request.Method != "POST":
+			case over || ev.Request.Method != "GET":
+				// Only GETs are answered: the fetcher reads and records
+				// GETs, and answering a POST (a search API's query in its
+				// body) with a GET of its URL would show the page data it
+				// never asked for. The script's request fails, as offline.
 				fail(id)
 				continue
 			}
