@@ -1,6 +1,6 @@
 package report
 
-// kindNames gives each finding kind of SPEC §5 its name on notices and in
+// kindNames gives each finding kind (docs/spec.md#finding-kinds) its name on notices and in
 // the evaluation report, in Chinese and English. The Chinese names are the
 // ones scoring uses in veto reasons (scoring.KindName); a test keeps them
 // equal.
@@ -26,7 +26,7 @@ var kindNames = map[string][2]string{
 	"content.outdated-name":  {"使用已撤销机构名称", "Abolished organ named as current"},
 }
 
-// KindName returns the display name of a finding kind (SPEC §5) in lang
+// KindName returns the display name of a finding kind (docs/spec.md#finding-kinds) in lang
 // ("en" for English, anything else Chinese): KindName("column.stale", "zh")
 // is 栏目未按期更新. An unknown kind is returned as it is.
 func KindName(kind, lang string) string {

@@ -265,7 +265,7 @@ func TestNoticeFileName(t *testing.T) {
 func TestKindName(t *testing.T) {
 	kinds := rules.FindingKinds
 	if len(kindNames) != len(kinds) {
-		t.Errorf("%d kinds named, SPEC §5 has %d", len(kindNames), len(kinds))
+		t.Errorf("%d kinds named, rules.FindingKinds has %d", len(kindNames), len(kinds))
 	}
 	for _, k := range kinds {
 		zhName, enName := KindName(k, "zh"), KindName(k, "en")
