@@ -14,7 +14,7 @@ import (
 	"gongkai/evidence"
 )
 
-// Classification of fetch outcomes (SPEC §5). A failed fetch is never lumped
+// Classification of fetch outcomes (docs/spec.md#fetch-classes). A failed fetch is never lumped
 // together: down, error status, blocked by an anti-bot challenge, under
 // maintenance, soft 404. Blocked pages are recorded as blocked and never
 // circumvented.

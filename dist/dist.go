@@ -6,7 +6,8 @@
 // a results stream; the coordinator stores, judges and scores it through
 // the same audit.Run as a local audit (it is a source.Source).
 //
-// JetStream layout (names are part of the deployment contract, README):
+// JetStream layout (names are part of the deployment contract,
+// docs/distributed.md#what-is-on-the-bus):
 //
 //	stream GONGKAI_JOBS     gongkai.jobs.<audit>.<unit>     work queue; consumer "gongkai-workers"
 //	stream GONGKAI_RESULTS  gongkai.results.<audit>.<unit>  limits (7 days); consumer "results-<audit>"

@@ -835,7 +835,7 @@ func agreeReportIncomplete(a *agreement, ue *evidence.UnitEvidence, f *store.Sto
 	return out
 }
 
-// t3Columns are table 3's columns by the names a detail gives them (SPEC §7).
+// t3Columns are table 3's columns by the names a detail gives them (docs/spec.md#annual-report-identities).
 var t3Columns = map[string]string{
 	"自然人": "natural", "商业企业": "business", "科研机构": "research", "社会公益组织": "charity",
 	"法律服务机构": "legal", "其他": "other_org", "总计": "total",

@@ -148,7 +148,7 @@ func matches(p, b string) bool {
 	return p == b || strings.HasSuffix(b, "/") && strings.HasPrefix(p, b)
 }
 
-// TestLayers holds the separation of SPEC §2: evidence imports only the
+// TestLayers holds the separation of docs/spec.md#layers: evidence imports only the
 // standard library; scoring never imports the crawler or the store and
 // does no I/O; the crawler never imports the store, the rules or the
 // scoring; the sim is an independent ground truth; outputs never crawl;

@@ -1,7 +1,7 @@
 package evidence
 
 // AnnualReport is an annual report on government-information-disclosure work, read
-// into the model of the State Council's format (SPEC §7). The parser records
+// into the model of the State Council's format (docs/spec.md#annual-report-identities). The parser records
 // what the report prints; it does not check identities.
 type AnnualReport struct {
 	// Year is the year reported on (read from the title), 0 when unknown.

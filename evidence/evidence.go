@@ -40,7 +40,7 @@ const (
 	ShapeList Shape = "list"
 )
 
-// FetchClass classifies the outcome of one request, as SPEC §5 asks: a failed
+// FetchClass classifies the outcome of one request, as docs/spec.md#fetch-classes says: a failed
 // fetch is never lumped together with other failures.
 type FetchClass string
 

@@ -1,4 +1,4 @@
-// Package report renders gongkai's outputs (SPEC §8) from plain data: the
+// Package report renders gongkai's outputs (docs/spec.md#output-schemas) from plain data: the
 // problem list (问题清单) as JSON, CSV or Markdown, the ranking as JSON, CSV,
 // Markdown or an aligned terminal table, a summary of problems by kind, the
 // deduction notices (扣分通知书) sent to units as print-ready HTML or

@@ -83,7 +83,7 @@ func WriteKindsText(w io.Writer, counts []KindCount, opts Options) error {
 	return nil
 }
 
-// KindName returns the display name of a finding kind (SPEC §5) in lang
+// KindName returns the display name of a finding kind (docs/spec.md#finding-kinds) in lang
 // ("en" for English, anything else Chinese), from the one table of names in
 // rules: KindName(rules.FindingColumnStale, "zh") is 栏目未按期更新. An
 // unknown kind is returned as it is.

@@ -57,7 +57,7 @@ type NoticeInput struct {
 	Lang string
 }
 
-// Notice is one deduction notice (扣分通知书, SPEC §8): what one unit's
+// Notice is one deduction notice (扣分通知书, docs/spec.md#deduction-notices): what one unit's
 // notice prints, gathered by BuildNotices. The writers make from it the
 // view their templates execute against.
 type Notice struct {

@@ -12,7 +12,7 @@ import (
 	"gongkai/scoring"
 )
 
-// Problem is one row of the problem list (问题清单), SPEC §8. Its JSON form is
+// Problem is one row of the problem list (问题清单), docs/spec.md#problem-list. Its JSON form is
 // part of the output contract.
 type Problem struct {
 	// ID is the finding's stable id in the database (gongkai evidence ID).
@@ -20,7 +20,7 @@ type Problem struct {
 	// Unit and UnitName identify the unit.
 	Unit     string `json:"unit"`
 	UnitName string `json:"unit_name"`
-	// Kind is the finding kind of SPEC §5; Rule the check that found it.
+	// Kind is the finding kind of docs/spec.md#finding-kinds; Rule the check that found it.
 	Kind rules.FindingKind `json:"kind"`
 	Rule string            `json:"rule"`
 	// Column is the column id; empty for site.unreachable and portal links.

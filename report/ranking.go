@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// RankingRow is one unit's line in the ranking, SPEC §8. Its JSON form is
+// RankingRow is one unit's line in the ranking (docs/spec.md#ranking). Its JSON form is
 // part of the output contract.
 type RankingRow struct {
 	// Rank is 1 for the best unit; ties share a rank.

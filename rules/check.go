@@ -12,7 +12,7 @@ import (
 // per column.
 type CheckKind string
 
-// The check kinds and the finding kinds (SPEC §5) they produce.
+// The check kinds and the finding kinds (docs/spec.md#finding-kinds) they produce.
 const (
 	// KindReachability: the unit URL answers (site.unreachable).
 	KindReachability CheckKind = "reachability"
@@ -56,7 +56,7 @@ const (
 	// (report.incomplete).
 	KindReportIncomplete CheckKind = "report_incomplete"
 	// KindReportInconsistent: the report's figures keep the identities of
-	// SPEC §7 (report.inconsistent).
+	// docs/spec.md#annual-report-identities (report.inconsistent).
 	KindReportInconsistent CheckKind = "report_inconsistent"
 	// KindPrivacy: the pages read and their attachments disclose no
 	// personal number unmasked (content.privacy): identity numbers,
@@ -247,7 +247,7 @@ func (c *Check) DueFor(unitType string) MonthDay {
 	return c.Due["default"]
 }
 
-// FindingKind returns the finding kind (SPEC §5) the check produces, or ""
+// FindingKind returns the finding kind (docs/spec.md#finding-kinds) the check produces, or ""
 // for count_veto, which produces none.
 func (c *Check) FindingKind() FindingKind {
 	switch c.Kind {

@@ -18,7 +18,7 @@ var (
 	defaultErr  error
 )
 
-// Default returns the embedded default ruleset (SPEC §6). It is loaded once;
+// Default returns the embedded default ruleset (docs/spec.md#columns-catalogue). It is loaded once;
 // callers must not modify it.
 func Default() (*Ruleset, error) {
 	defaultOnce.Do(func() {

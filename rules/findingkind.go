@@ -1,6 +1,6 @@
 package rules
 
-// FindingKind names a kind of finding (SPEC §5): what a check found wrong
+// FindingKind names a kind of finding (docs/spec.md#finding-kinds): what a check found wrong
 // with a unit, as stored, served and shown. Its value is the string that
 // stored findings, the API's JSON and the outputs carry ("column.stale");
 // code names kinds by the constants below, so a misspelt kind does not
@@ -58,7 +58,7 @@ var findingKindNames = []struct {
 	{FindingContentOutdatedName, "使用已撤销机构名称", "Abolished organ named as current"},
 }
 
-// FindingKinds lists the finding kinds of SPEC §5, the output contract.
+// FindingKinds lists the finding kinds of docs/spec.md#finding-kinds, the output contract.
 var FindingKinds = func() []FindingKind {
 	out := make([]FindingKind, len(findingKindNames))
 	for i, n := range findingKindNames {

@@ -2,7 +2,7 @@
 // unit must keep, the checks attached to them with their points, caps,
 // dimensions and legal basis, the veto and the grade bands. It loads rule
 // files (YAML) strictly, reports every error with its file, line and column,
-// and embeds the default ruleset that encodes SPEC §6.
+// and embeds the default ruleset that encodes docs/spec.md#columns-catalogue.
 //
 // The package describes judgement; it does not judge (that is package
 // scoring) and it does not crawl.

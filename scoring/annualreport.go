@@ -10,7 +10,7 @@ import (
 )
 
 // The annual report's checks: what makes a report incomplete, and the
-// identities its figures must keep (SPEC §7). Each instance is named, so a
+// identities its figures must keep (docs/spec.md#annual-report-identities). Each instance is named, so a
 // finding says which identity broke with which figures, and two reports
 // compare instance by instance.
 

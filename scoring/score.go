@@ -48,7 +48,7 @@ func ScoreUnit(rs *rules.Ruleset, asOf evidence.Date, ue *evidence.UnitEvidence)
 	j := &judge{rs: rs, asOf: asOf, from: from, to: to, ue: ue, skip: map[string]bool{}}
 	checks := rs.ChecksFor(ue.Unit.Type)
 	if !ue.Reach.Reachable {
-		// Nothing else was seen (SPEC §5): site.unreachable alone.
+		// Nothing else was seen (docs/spec.md#finding-kinds): site.unreachable alone.
 		for _, c := range checks {
 			if c.Kind == rules.KindReachability {
 				j.reachability(c)

@@ -17,7 +17,7 @@ type Finding struct {
 	// Unit and UnitName identify the unit.
 	Unit     string `json:"unit"`
 	UnitName string `json:"unit_name"`
-	// Kind is the finding kind of SPEC §5 (column.stale, link.broken, ...).
+	// Kind is the finding kind of docs/spec.md#finding-kinds (column.stale, link.broken, ...).
 	Kind rules.FindingKind `json:"kind"`
 	// Rule is the id of the check that produced the finding.
 	Rule string `json:"rule"`

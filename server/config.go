@@ -58,7 +58,7 @@ type Config struct {
 	UnreachableAfter int `yaml:"unreachable_after"`
 	// NATS, when set, makes the audits distributed: the URL of a NATS
 	// JetStream server (nats://host:4222) whose `gongkai worker`s crawl
-	// the units (README: Distributed audits). Empty crawls in process.
+	// the units (docs/distributed.md). Empty crawls in process.
 	NATS string `yaml:"nats"`
 
 	// Source is the file the config was read from; empty when none.

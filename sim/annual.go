@@ -6,7 +6,7 @@ import (
 )
 
 // reportSections are the six section headings of the State Council's
-// annual report format (SPEC §7), without their numbers.
+// annual report format (docs/spec.md#annual-report-identities), without their numbers.
 var reportSections = []string{
 	"总体情况",
 	"主动公开政府信息情况",

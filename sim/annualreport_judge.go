@@ -10,7 +10,7 @@ import (
 	"gongkai/rules"
 )
 
-// The sim judges annual reports the way the evaluator must (SPEC §7, with
+// The sim judges annual reports the way the evaluator must (docs/spec.md#annual-report-identities, with
 // the semantics fixed for the sim and the evaluator alike):
 //
 //   - only the report for the due year Y is judged: the latest year whose

@@ -187,7 +187,7 @@ func (f *Fleet) URL(id string) string {
 // URLs returns the base URL of each unit, in unit order.
 func (f *Fleet) URLs() []string { return append([]string(nil), f.urls...) }
 
-// UnitsFile returns a units file (SPEC §3.1) listing every unit at its live
+// UnitsFile returns a units file (docs/spec.md#units-file) listing every unit at its live
 // URL, with crawl politeness turned off: a local fleet needs none. A column
 // no page links (variant discover-override) is given under columns:, as an
 // evaluator who was told where it is would write it.

@@ -327,7 +327,7 @@ const (
 	DefectReportInconsistent DefectKind = "report-inconsistent"
 )
 
-// Finding returns the finding kind (SPEC §5) a defect of kind k must produce.
+// Finding returns the finding kind (docs/spec.md#finding-kinds) a defect of kind k must produce.
 func (k DefectKind) Finding() rules.FindingKind {
 	switch k {
 	case DefectUnreachable:

@@ -14,14 +14,14 @@ import (
 )
 
 // TruthFinding is one finding of the ground truth, in the shape of the
-// problem list (SPEC §8).
+// problem list (docs/spec.md#problem-list).
 type TruthFinding struct {
 	// ID numbers the findings from 1 in truth order.
 	ID int `json:"id"`
 	// Unit and UnitName identify the unit.
 	Unit     string `json:"unit"`
 	UnitName string `json:"unit_name"`
-	// Kind is the finding kind (SPEC §5).
+	// Kind is the finding kind (docs/spec.md#finding-kinds).
 	Kind rules.FindingKind `json:"kind"`
 	// Rule is the id of the check that produces it.
 	Rule string `json:"rule"`

@@ -1,4 +1,4 @@
-// Package units loads the units file (SPEC §3.1): the district's units, each
+// Package units loads the units file (docs/spec.md#units-file): the district's units, each
 // with its type, portal URL, optional column overrides and crawl settings.
 // Loading is strict and reports every problem with file:line:col before any
 // request is made; checking unit types and column ids against a ruleset is a

@@ -82,7 +82,7 @@ the commands to look further.`,
 			fmt.Fprintf(env.Stdout, `
 Look further:
   gongkai problems --db %[1]s --format md              # the problem list by unit
-  gongkai problems --db %[1]s --format json            # the same, as JSON (SPEC §8)
+  gongkai problems --db %[1]s --format json            # the same, as JSON (docs/spec.md#problem-list)
   gongkai problems --db %[1]s --kind column.stale      # one kind of problem
   gongkai ranking  --db %[1]s --format csv --bom       # the ranking for a spreadsheet
   gongkai rescore  --db %[1]s --rules ./myrules        # judge again with an edited ruleset
