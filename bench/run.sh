@@ -33,7 +33,7 @@
 # The content stage (not in the default STAGES) measures what the content
 # checks cost on the same fleet: the politeness-off audit with a ruleset
 # without them, with the default ruleset reading no attachments
-# (--attachments 0: the pages' text only), and with the default ruleset
+# (--max-attachments 0: the pages' text only), and with the default ruleset
 # (the sim's attachments read too), alternating, CONTENT_REPEAT times each.
 #
 # Usage: bench/run.sh [--quick]     (--quick: 40 units, for a smoke test)
@@ -183,7 +183,7 @@ PY
     for v in none pages files; do
       case $v in
       none) extra=(--rules "$OUT/rules-nocontent") ;;
-      pages) extra=(--attachments 0) ;;
+      pages) extra=(--max-attachments 0) ;;
       files) extra=() ;;
       esac
       rm -f "$OUT"/content-"$v".db*
@@ -293,7 +293,7 @@ if os.path.exists(os.path.join(out, "content-none-1.time")):
     print("\n| content checks | requests | content findings | attachments read (MB) | wall (s, median) | vs without |")
     print("|---|---:|---:|---:|---:|---:|")
     base = None
-    for v, label in [("none", "without (ruleset without them)"), ("pages", "pages only (--attachments 0)"), ("files", "pages and attachments (default)")]:
+    for v, label in [("none", "without (ruleset without them)"), ("pages", "pages only (--max-attachments 0)"), ("files", "pages and attachments (default)")]:
         walls, i = [], 1
         while os.path.exists(os.path.join(out, f"content-{v}-{i}.time")):
             walls.append(wall(f"content-{v}-{i}")); i += 1

@@ -243,7 +243,7 @@ func contentSection(rs *Ruleset, p func(string, ...any), esc func(string) string
 	p("Completeness and timeliness say whether a unit published what it must; inspections and third-party evaluations also deduct\n")
 	p("for what a unit must not publish or publishes wrongly (错敏信息, 隐私泄露). Two checks judge what the crawler records of the text of\n")
 	p("every item page it reads (documents, interpretations, reports) and, for personal data, of the files those pages attach on the unit's\n")
-	p("hosts (PDF with a text layer, DOCX, DOC, XLSX, XLS, CSV; at most `--attachments` files per unit, 40 by default, of at most\n")
+	p("hosts (PDF with a text layer, DOCX, DOC, XLSX, XLS, CSV; at most `--max-attachments` files per unit, 40 by default, of at most\n")
 	p("`--attachment-mb` MB each, 8 by default). The crawler observes and masks; these checks judge. Numbers are masked before anything is\n")
 	p("kept (`110105********1234`, `138****5678`), and a number the unit masked itself, in any common way, is no candidate.\n\n")
 	for _, c := range checks {

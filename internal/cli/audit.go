@@ -54,8 +54,13 @@ func (f *crawlFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.contact, "contact", "", "URL or address for site owners, sent in the User-Agent")
 	c.Flags().BoolVar(&f.ignoreRobots, "ignore-robots", false, "ignore robots.txt on every unit (only with the owners' consent)")
 	c.Flags().DurationVar(&f.unitTimeout, "unit-timeout", 0, "time bound for one unit's crawl (default 20m)")
-	c.Flags().IntVar(&f.attachments, "attachments", 40, "attachments read per unit for the content checks (personal data), on the unit's hosts (0: none; the rest are only checked as links)")
-	c.Flags().IntVar(&f.attachMB, "attachment-mb", 8, "largest attachment read for its text, in MB (never above the 8 MiB body cap)")
+	c.Flags().IntVar(&f.attachments, "max-attachments", 40, "attachments read per unit for the content checks (personal data), on the unit's hosts (0: none; the rest are only checked as links)")
+	c.Flags().IntVar(&f.attachMB, "max-attachment-mb", 8, "largest attachment read for its text, in MiB (never above the 8 MiB body cap)")
+	// The names these flags had before they took their settings' names.
+	c.Flags().IntVar(&f.attachments, "attachments", 40, "")
+	c.Flags().IntVar(&f.attachMB, "attachment-mb", 8, "")
+	_ = c.Flags().MarkDeprecated("attachments", "use --max-attachments")
+	_ = c.Flags().MarkDeprecated("attachment-mb", "use --max-attachment-mb")
 	c.Flags().BoolVar(&f.render, "render", false, "render pages whose lists are built by script in headless Chromium (Debian's chromium), every request answered by the crawler")
 	c.Flags().IntVar(&f.retries, "retries", 2, "retries after a transient failure; 0 turns retries off")
 	c.Flags().IntVar(&f.reachTries, "reach-attempts", 0, "attempts on an unanswering unit URL before it counts as unreachable (default 3)")
@@ -70,8 +75,8 @@ func (f *crawlFlags) register(c *cobra.Command) {
 }
 
 // settings returns the crawl settings the flags give (the flag --per-host
-// is the setting per_host, and so on; --attachments is max_attachments and
-// --attachment-mb max_attachment_bytes in MiB); settings no flag gives
+// is the setting per_host, and so on; --max-attachment-mb is
+// max_attachment_bytes in MiB); settings no flag gives
 // stay zero.
 func (f *crawlFlags) settings(c *cobra.Command) crawler.Settings {
 	var s crawler.Settings
@@ -96,10 +101,10 @@ func (f *crawlFlags) settings(c *cobra.Command) crawler.Settings {
 		s.ReachSpacing = f.reachSpacing
 	}
 	s.Render = f.render
-	if c.Flags().Changed("attachments") {
+	if c.Flags().Changed("max-attachments") || c.Flags().Changed("attachments") {
 		s.MaxAttachments, s.NoAttachments = f.attachments, f.attachments <= 0
 	}
-	if c.Flags().Changed("attachment-mb") && f.attachMB > 0 {
+	if (c.Flags().Changed("max-attachment-mb") || c.Flags().Changed("attachment-mb")) && f.attachMB > 0 {
 		s.MaxAttachmentBytes = f.attachMB << 20
 	}
 	return s
