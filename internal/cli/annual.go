@@ -45,7 +45,7 @@ checked too; with --published, the publication date is checked against the
 deadline (31 January; 31 March for a district government).`,
 		Example: `  gongkai annual-report check report.html
   gongkai annual-report check http://127.0.0.1:8101/ndbg/2025.html --previous http://127.0.0.1:8101/ndbg/2024.html
-  gongkai annual-report check ../shared/seed/huairou-2019-annual-report.txt --year 2019 --published 2020-03-28 --unit-type district`,
+  gongkai annual-report check testdata/seed/huairou-2019-annual-report.txt --year 2019 --published 2020-03-28 --unit-type district`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json"); err != nil {
