@@ -177,7 +177,7 @@ the ranking. The exit code is 0 for a completed audit, whatever it found.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if unitsPath == "" {
-				return usagef("--units is required: the units file to audit (see README, \"The units file\")")
+				return usagef("--units is required: the units file to audit (see docs/spec.md#units-file)")
 			}
 			asOf, err := parseAsOf(asOfStr, env.Now())
 			if err != nil {

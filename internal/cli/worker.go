@@ -96,7 +96,7 @@ type natsFlags struct {
 }
 
 func (f *natsFlags) register(c *cobra.Command) {
-	c.Flags().StringVar(&f.url, "nats", "", "distribute the crawl: publish one job per unit on the NATS JetStream server at this `url` for gongkai workers (README: Distributed audits)")
+	c.Flags().StringVar(&f.url, "nats", "", "distribute the crawl: publish one job per unit on the NATS JetStream server at this `url` for gongkai workers (docs/distributed.md)")
 	c.Flags().DurationVar(&f.ackWait, "nats-ack-wait", dist.DefaultAckWait, "with --nats: a job unacknowledged this long (its worker died) is delivered again")
 	c.Flags().IntVar(&f.maxDeliver, "nats-max-deliver", dist.DefaultMaxDeliver, "with --nats: crawl attempts per unit before its job is dead-lettered and the unit reported not audited")
 }

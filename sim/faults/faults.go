@@ -105,7 +105,7 @@ func All() []Fault {
 		Truncated, WrongCharset, PaginationTrap, CalendarTrap, RobotsForbid, RunawayTags, BadCertificate, GzipBomb}
 }
 
-// Describe says what a fault does, for the README and the sim's output.
+// Describe says what a fault does, for docs/reliability.md and the sim's output.
 func Describe(f Fault) string {
 	switch f {
 	case SlowHeaders:
