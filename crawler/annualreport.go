@@ -484,6 +484,19 @@ func t3RowIn(l, last string) string {
 	return ""
 }
 
+// headerText is the normalised text of column c across the header rows
+// above row first.
+func headerText(g [][]gridCell, first, c int) string {
+	var head strings.Builder
+	for r := 0; r < first; r++ {
+		if c < len(g[r]) {
+			head.WriteString(g[r][c].text)
+			head.WriteByte(' ')
+		}
+	}
+	return textnorm.Name(head.String())
+}
+
 func parseTable3(g [][]gridCell, notes *[]string) *evidence.AnnualReportTable {
 	t := &evidence.AnnualReportTable{Rows: map[string]map[string]evidence.Cell{}}
 	// Header rows run until the first row with figures: the first with
@@ -509,14 +522,7 @@ func parseTable3(g [][]gridCell, notes *[]string) *evidence.AnnualReportTable {
 	colKey := map[int]string{}
 	taken := map[string]bool{}
 	for c := 0; c < width; c++ {
-		var head strings.Builder
-		for r := 0; r < first; r++ {
-			if c < len(g[r]) {
-				head.WriteString(g[r][c].text)
-				head.WriteByte(' ')
-			}
-		}
-		h := textnorm.Name(head.String())
+		h := headerText(g, first, c)
 		for _, col := range t3Columns {
 			if strings.Contains(h, col.word) && !taken[col.key] {
 				if col.key == "other_org" && !strings.Contains(h, "法人") && !strings.Contains(h, "组织") {
@@ -673,14 +679,7 @@ func parseTable4(g [][]gridCell, notes *[]string) *evidence.AnnualReportTable {
 	type pos struct{ group, col string }
 	var cols []pos
 	for c := range row {
-		var head strings.Builder
-		for r := 0; r < first; r++ {
-			if c < len(g[r]) {
-				head.WriteString(g[r][c].text)
-				head.WriteByte(' ')
-			}
-		}
-		h := textnorm.Name(head.String())
+		h := headerText(g, first, c)
 		var p pos
 		switch {
 		case strings.Contains(h, "复议后起诉"):

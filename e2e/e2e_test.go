@@ -49,17 +49,25 @@ func auditSim(t *testing.T, seed int64, asOf string) *simAudit {
 // auditSimN is auditSim of the district's first units units (0: all).
 func auditSimN(t *testing.T, seed int64, asOf string, units int) *simAudit {
 	t.Helper()
-	a, err := newSimAudit(seed, asOf, units, filepath.Join(t.TempDir(), "e2e.db"))
-	if a != nil {
-		t.Cleanup(func() {
-			a.db.Close()
-			a.fleet.Close()
-		})
+	return closedWithTest(t)(newSimAudit(seed, asOf, units, filepath.Join(t.TempDir(), "e2e.db")))
+}
+
+// closedWithTest returns a function that closes a sim audit's fleet and
+// database when t ends, and fails t on err.
+func closedWithTest(t *testing.T) func(*simAudit, error) *simAudit {
+	return func(a *simAudit, err error) *simAudit {
+		t.Helper()
+		if a != nil {
+			t.Cleanup(func() {
+				a.db.Close()
+				a.fleet.Close()
+			})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }
 
 // newSimAudit is auditSimN without a test: the caller closes fleet and db.

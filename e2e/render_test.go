@@ -21,16 +21,7 @@ func TestAuditAgreesWithTruth_Rendered(t *testing.T) {
 		t.Skip("starts Chromium for every script-built list")
 	}
 	scripted := func(u *sim.Unit) bool { return slices.Contains(u.Variants, sim.VarListScriptOnly) }
-	a, err := newSimAuditWith(simRun{seed: 1, asOf: sim.DefaultAsOf, dbPath: filepath.Join(t.TempDir(), "e2e.db"), render: true, only: scripted})
-	if a != nil {
-		t.Cleanup(func() {
-			a.db.Close()
-			a.fleet.Close()
-		})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := closedWithTest(t)(newSimAuditWith(simRun{seed: 1, asOf: sim.DefaultAsOf, dbPath: filepath.Join(t.TempDir(), "e2e.db"), render: true, only: scripted}))
 	if len(a.kept) == 0 {
 		t.Fatal("no unit of the district has a script-built list")
 	}

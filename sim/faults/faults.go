@@ -407,14 +407,8 @@ func (f *Fleet) handler(u *Unit) (http.Handler, string) {
 				}
 			}
 			body = metaCharset.ReplaceAll(body, []byte("${1}utf-8"))
-			copyHeader(w, rec)
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-			w.Header().Del("ETag")
-			w.WriteHeader(rec.Code)
-			if r.Method != http.MethodHead {
-				w.Write(body)
-			}
+			rec.Header().Set("Content-Type", "text/html; charset=utf-8")
+			writeRecorded(w, r, rec, body)
 		}), ""
 	case PaginationTrap:
 		asOf := f.d.AsOf.Time().AddDate(0, 0, -1).Format("2006-01-02")
@@ -470,13 +464,7 @@ func (f *Fleet) handler(u *Unit) (http.Handler, string) {
 			if rec.Code == http.StatusOK && r.Method != http.MethodHead {
 				body = afterBodyTag(body, bytes.Repeat([]byte(`<font face="SimSun" size="3">`), 600))
 			}
-			copyHeader(w, rec)
-			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-			w.Header().Del("ETag")
-			w.WriteHeader(rec.Code)
-			if r.Method != http.MethodHead {
-				w.Write(body)
-			}
+			writeRecorded(w, r, rec, body)
 		}), "/"
 	case BadCertificate:
 		return site, "" // the listener is the fault
@@ -690,6 +678,13 @@ func inject(w http.ResponseWriter, r *http.Request, site http.Handler, html stri
 			body = append(body, add...)
 		}
 	}
+	writeRecorded(w, r, rec, body)
+}
+
+// writeRecorded answers with a recorded response whose body a fault has
+// rewritten: the recorded status and headers, the new length, no ETag
+// (the body is no longer the one it tagged), and no body to a HEAD.
+func writeRecorded(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder, body []byte) {
 	copyHeader(w, rec)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Header().Del("ETag")
